@@ -1,0 +1,25 @@
+# The doors into the project. See README.md.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup run test lint migrations-check messages
+
+setup:
+	./scripts/setup.sh
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	./scripts/test.sh
+
+lint:
+	$(VENV)/bin/ruff check .
+
+migrations-check:
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages:
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var

@@ -1,0 +1,62 @@
+"""Visit-frequency rules for establishments (§3), free of Django.
+
+Risk classes follow 分类监管 (seed 004): A is checked monthly, B quarterly,
+C half-yearly. A community may tighten an establishment's interval, and a
+black-listed establishment is patrolled at least twice a month (seed 000 篇三).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+RISK_INTERVAL_MONTHS = {"A": 1, "B": 3, "C": 6}
+BLACK_LIST_INTERVAL_DAYS = 15
+# An establishment counts as "due" this many days before its deadline.
+DUE_SOON_DAYS = 7
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def interval_months(risk_class: str, tightened_months: int | None) -> int:
+    months = RISK_INTERVAL_MONTHS[risk_class]
+    if tightened_months:
+        months = min(months, tightened_months)
+    return months
+
+
+def next_visit_due(
+    *,
+    last_visited: dt.date | None,
+    registered: dt.date,
+    risk_class: str,
+    tightened_months: int | None = None,
+    black_listed: bool = False,
+) -> dt.date:
+    """The date by which the next visit must have happened.
+
+    A never-visited establishment gets its first interval from the day it was
+    registered.
+    """
+    start = last_visited or registered
+    due = add_months(start, interval_months(risk_class, tightened_months))
+    if black_listed:
+        due = min(due, start + dt.timedelta(days=BLACK_LIST_INTERVAL_DAYS))
+    return due
+
+
+def visit_state(due: dt.date | None, today: dt.date) -> str:
+    """ "overdue", "due" (within DUE_SOON_DAYS) or "ok"; "" when no visits are needed."""
+    if due is None:
+        return ""
+    if due < today:
+        return "overdue"
+    if due <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return "due"
+    return "ok"

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from patrols import views
+
+app_name = "patrols"
+
+urlpatterns = [
+    path("establishments/", views.establishment_list, name="establishment_list"),
+    path("establishments/new/", views.establishment_create, name="establishment_create"),
+    path("establishments/export.xlsx", views.establishment_export_xlsx, name="establishment_export"),
+    path("establishments/import/", views.establishment_import_xlsx, name="establishment_import"),
+    path(
+        "establishments/import/template.xlsx",
+        views.establishment_import_template,
+        name="establishment_import_template",
+    ),
+    path("establishments/<int:pk>/", views.establishment_detail, name="establishment_detail"),
+    path("establishments/<int:pk>/edit/", views.establishment_edit, name="establishment_edit"),
+]

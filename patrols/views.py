@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from orgs.decorators import capability_required
+from patrols.filters import EstablishmentFilter
+from patrols.forms import EstablishmentForm, ImportForm
+from patrols.models import Establishment
+from patrols.services import establishment_export, establishment_import, establishment_save
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+
+
+def _filtered(request) -> EstablishmentFilter:
+    queryset = Establishment.objects.visible_to(request.user).select_related("community")
+    return EstablishmentFilter(request.GET, queryset=queryset, request=request)
+
+
+@capability_required("can_view_registry")
+def establishment_list(request):
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "patrols/establishment_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+    )
+
+
+@capability_required("can_view_registry")
+def establishment_detail(request, pk: int):
+    establishment = get_object_or_404(
+        Establishment.objects.visible_to(request.user).select_related("community", "grid"), pk=pk
+    )
+    history = establishment.history.select_related("history_user")[:20]
+    return render(
+        request, "patrols/establishment_detail.html", {"establishment": establishment, "history": history}
+    )
+
+
+@capability_required("can_edit_registry")
+@require_http_methods(["GET", "POST"])
+def establishment_create(request):
+    form = EstablishmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        establishment = establishment_save(establishment=form.instance, user=request.user)
+        messages.success(request, _("Establishment “%(name)s” registered.") % {"name": establishment.name})
+        return redirect("patrols:establishment_detail", pk=establishment.pk)
+    return render(request, "patrols/establishment_form.html", {"form": form})
+
+
+@capability_required("can_edit_registry")
+@require_http_methods(["GET", "POST"])
+def establishment_edit(request, pk: int):
+    establishment = get_object_or_404(Establishment.objects.visible_to(request.user), pk=pk)
+    form = EstablishmentForm(request.POST or None, instance=establishment, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        establishment_save(establishment=form.instance, user=request.user)
+        messages.success(request, _("Changes saved."))
+        return redirect("patrols:establishment_detail", pk=establishment.pk)
+    return render(request, "patrols/establishment_form.html", {"form": form, "establishment": establishment})
+
+
+@capability_required("can_view_registry")
+def establishment_export_xlsx(request):
+    content = establishment_export(user=request.user, queryset=_filtered(request).qs)
+    return _xlsx_response(content, f"establishments-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@capability_required("can_edit_registry")
+def establishment_import_template(request):
+    content = establishment_export(user=request.user, queryset=Establishment.objects.none())
+    return _xlsx_response(content, "establishments-template.xlsx")
+
+
+@capability_required("can_edit_registry")
+@require_http_methods(["GET", "POST"])
+def establishment_import_xlsx(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = establishment_import(user=request.user, content=form.cleaned_data["file"].read())
+        if report.ok:
+            messages.success(
+                request,
+                _("Imported: %(created)d new, %(updated)d updated.")
+                % {"created": report.created, "updated": report.updated},
+            )
+            return redirect("patrols:establishment_list")
+    status = 400 if report and not report.ok else 200
+    return render(
+        request, "patrols/establishment_import.html", {"form": form, "report": report}, status=status
+    )
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

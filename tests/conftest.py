@@ -1,0 +1,95 @@
+"""Named people of every tier, as the product's own users would be.
+
+District A has communities A and B; district C has community C.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from orgs.models import Role
+from tests.factories import CityFactory, CommunityFactory, DistrictFactory, EstablishmentFactory, UserFactory
+
+
+@pytest.fixture
+def city(db):
+    return CityFactory()
+
+
+@pytest.fixture
+def district_a(city):
+    return DistrictFactory(parent=city, code="330101", name="东城区")
+
+
+@pytest.fixture
+def district_c(city):
+    return DistrictFactory(parent=city, code="330102", name="西湖区")
+
+
+@pytest.fixture
+def community_a(district_a):
+    return CommunityFactory(parent=district_a, code="330101001", name="翠苑社区")
+
+
+@pytest.fixture
+def community_b(district_a):
+    return CommunityFactory(parent=district_a, code="330101002", name="文新社区")
+
+
+@pytest.fixture
+def community_c(district_c):
+    return CommunityFactory(parent=district_c, code="330102001", name="北山社区")
+
+
+@pytest.fixture
+def inspector_a(community_a):
+    return UserFactory(username="inspector_a", role=Role.INSPECTOR, org_unit=community_a)
+
+
+@pytest.fixture
+def inspector_b(community_b):
+    return UserFactory(username="inspector_b", role=Role.INSPECTOR, org_unit=community_b)
+
+
+@pytest.fixture
+def volunteer_a(community_a):
+    return UserFactory(username="volunteer_a", role=Role.VOLUNTEER, org_unit=community_a, certificate_no="")
+
+
+@pytest.fixture
+def district_officer_a(district_a):
+    return UserFactory(
+        username="officer_a", role=Role.DISTRICT_OFFICER, org_unit=district_a, certificate_no=""
+    )
+
+
+@pytest.fixture
+def city_officer(city):
+    return UserFactory(username="city_officer", role=Role.CITY_OFFICER, org_unit=city, certificate_no="")
+
+
+@pytest.fixture
+def shop_a(community_a):
+    return EstablishmentFactory(community=community_a, name="张记面馆")
+
+
+@pytest.fixture
+def shop_b(community_b):
+    return EstablishmentFactory(community=community_b, name="百姓大药房")
+
+
+@pytest.fixture
+def shop_c(community_c):
+    return EstablishmentFactory(community=community_c, name="阳光幼儿园食堂")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}, celery eager: {settings.CELERY_TASK_ALWAYS_EAGER}"
