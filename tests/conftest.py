@@ -92,4 +92,5 @@ def api():
 def pytest_report_header(config):
     from django.conf import settings
 
-    return f"database: {settings.DATABASES['default']['ENGINE']}, celery eager: {settings.CELERY_TASK_ALWAYS_EAGER}"
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return f"database: {engine}, celery eager: {settings.CELERY_TASK_ALWAYS_EAGER}"

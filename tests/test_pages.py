@@ -1,0 +1,217 @@
+"""The pages people use: log in, land on the home of their tier, register and edit establishments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orgs.models import Role
+from patrols.models import Establishment
+from tests.factories import EstablishmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_in_chinese_and_logs_in(client, inspector_a):
+    page = client.get(reverse("login"))
+    assert "登录" in page.text and 'name="viewport"' in page.text
+    response = client.post(reverse("login"), {"username": "inspector_a", "password": "pw-for-tests-1"})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert client.get(reverse("home")).context["user"] == inspector_a
+
+
+def test_wrong_password_says_so_in_chinese(client, inspector_a):
+    response = client.post(reverse("login"), {"username": "inspector_a", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.text
+
+
+def test_logout_ends_the_session(client, inspector_a):
+    client.force_login(inspector_a)
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_password_change(client, inspector_a):
+    client.force_login(inspector_a)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-for-tests-1",
+            "new_password1": "Xq7-patrol-2026",
+            "new_password2": "Xq7-patrol-2026",
+        },
+    )
+    assert response.status_code == 302
+    inspector_a.refresh_from_db()
+    assert inspector_a.check_password("Xq7-patrol-2026")
+
+
+def test_inspector_home_lists_overdue_establishments_first(client, inspector_a, community_a):
+    today = timezone.localdate()
+    EstablishmentFactory(community=community_a, name="按期商户", risk_class="C", last_visited_on=today)
+    EstablishmentFactory(
+        community=community_a, name="逾期商户", risk_class="A", last_visited_on=today - dt.timedelta(days=45)
+    )
+    client.force_login(inspector_a)
+    page = client.get(reverse("home"))
+    assert [e.name for e in page.context["due"]] == ["逾期商户"]
+    assert "优先巡查" in page.text and "逾期未巡查" in page.text
+
+
+def test_community_head_is_warned_about_a_small_team(client, community_a, inspector_a):
+    head = UserFactory(role=Role.COMMUNITY_HEAD, org_unit=community_a, certificate_no="")
+    client.force_login(head)
+    page = client.get(reverse("home"))
+    assert "巡查小组至少需要 2 名" in page.text
+    assert "应当有且仅有 1 名" in page.text
+
+
+def test_district_home_shows_its_communities_with_team_warnings(
+    client, district_officer_a, inspector_a, shop_a
+):
+    client.force_login(district_officer_a)
+    page = client.get(reverse("home"))
+    rows = {row["unit"].name: row for row in page.context["rows"]}
+    assert set(rows) == {"翠苑社区"}
+    assert rows["翠苑社区"]["open"] == 1
+    assert rows["翠苑社区"]["problems"]
+
+
+def test_city_home_shows_every_district(client, city_officer, shop_a, shop_c):
+    client.force_login(city_officer)
+    page = client.get(reverse("home"))
+    rows = {row["unit"].name: row["open"] for row in page.context["rows"]}
+    assert rows == {"东城区": 1, "西湖区": 1}
+
+
+def test_language_switch_to_english(client, inspector_a):
+    client.force_login(inspector_a)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home"))
+    assert "Visit these first" in page.text
+    assert '<html lang="en">' in page.text
+
+
+def test_inspector_registers_an_establishment_in_own_community(client, inspector_a, community_a, community_b):
+    client.force_login(inspector_a)
+    form_page = client.get(reverse("patrols:establishment_create"))
+    assert list(form_page.context["form"].fields["community"].queryset) == [community_a]
+    response = client.post(
+        reverse("patrols:establishment_create"),
+        {
+            "name": "新开面馆",
+            "address": "文三路8号",
+            "community": community_a.pk,
+            "category": "food_service",
+            "status": "open",
+            "risk_class": "A",
+            "registered_on": "2026-01-05",
+        },
+    )
+    shop = Establishment.objects.get(name="新开面馆")
+    assert response.url == reverse("patrols:establishment_detail", args=[shop.pk])
+    assert shop.next_visit_due == dt.date(2026, 2, 5)
+    assert shop.history.get().history_user == inspector_a
+
+
+def test_form_errors_are_in_chinese_and_nothing_is_saved(client, inspector_a, community_b, shop_a):
+    client.force_login(inspector_a)
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("patrols:establishment_edit", args=[shop_a.pk]),
+        {
+            "name": "张记面馆",
+            "address": "文三路1号",
+            "community": shop_a.community_id,
+            "category": "pharmacy",
+            "status": "open",
+            "risk_class": "B",
+            "registered_on": "2025-01-01",
+            "last_visited_on": future,
+            "food_grade": "A",
+        },
+    )
+    assert response.status_code == 200
+    assert "该日期晚于今天" in response.text
+    assert "只有餐饮服务单位参与量化分级" in response.text
+    shop_a.refresh_from_db()
+    assert shop_a.category == "food_retail" and shop_a.last_visited_on is None
+
+
+def test_edit_is_recorded_in_the_history(client, inspector_a, shop_a):
+    client.force_login(inspector_a)
+    client.post(
+        reverse("patrols:establishment_edit", args=[shop_a.pk]),
+        {
+            "name": "张记面馆",
+            "address": "文三路99号",
+            "community": shop_a.community_id,
+            "category": "food_retail",
+            "status": "open",
+            "risk_class": "B",
+            "registered_on": "2025-01-01",
+        },
+    )
+    page = client.get(reverse("patrols:establishment_detail", args=[shop_a.pk]))
+    assert "文三路99号" in page.text
+    latest = shop_a.history.first()
+    assert latest.history_user == inspector_a and latest.address == "文三路99号"
+
+
+def test_list_filters_and_search(client, district_officer_a, community_a, community_b):
+    EstablishmentFactory(community=community_a, name="翠苑药房", category="pharmacy")
+    EstablishmentFactory(community=community_b, name="文新药房", category="pharmacy")
+    EstablishmentFactory(community=community_b, name="文新超市", category="food_retail")
+    client.force_login(district_officer_a)
+    page = client.get(
+        reverse("patrols:establishment_list"), {"category": "pharmacy", "community": community_b.pk}
+    )
+    assert [e.name for e in page.context["page"]] == ["文新药房"]
+    page = client.get(reverse("patrols:establishment_list"), {"q": "超市"})
+    assert [e.name for e in page.context["page"]] == ["文新超市"]
+
+
+def test_api_schema_docs_and_token(client, api, inspector_a, shop_a):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/establishments/" in schema.content and b"/api/org-units/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
+    token = api.post("/api/auth/token/", {"username": "inspector_a", "password": "pw-for-tests-1"}).json()[
+        "token"
+    ]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert [row["name"] for row in api.get("/api/establishments/").json()["results"]] == ["张记面馆"]
+
+
+def test_api_creates_and_validates_in_chinese(api, inspector_a, community_a):
+    api.force_authenticate(inspector_a)
+    response = api.post(
+        "/api/establishments/",
+        {
+            "name": "新店",
+            "address": "文一路1号",
+            "community": community_a.pk,
+            "category": "pharmacy",
+            "food_grade": "A",
+            "food_graded_on": "2026-01-01",
+        },
+    )
+    assert response.status_code == 400
+    assert "只有餐饮服务单位参与量化分级" in str(response.json())
+    response = api.post(
+        "/api/establishments/",
+        {"name": "新店", "address": "文一路1号", "community": community_a.pk, "category": "pharmacy"},
+    )
+    assert response.status_code == 201
+    assert response.json()["next_visit_due"]
+    assert Establishment.objects.get(name="新店").history.get().history_user == inspector_a
+
+
+def test_api_refuses_delete(api, city_officer, shop_a):
+    api.force_authenticate(city_officer)
+    assert api.delete(f"/api/establishments/{shop_a.pk}/").status_code == 405
+    assert Establishment.objects.filter(pk=shop_a.pk).exists()

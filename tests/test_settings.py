@@ -1,0 +1,88 @@
+"""Settings come from the environment and a bad value stops the start with a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.TIME_ZONE)",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_env_bool_rejects_a_typo(monkeypatch):
+    monkeypatch.setenv("DEBUG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG must be one of"):
+        env_bool("DEBUG", default=False)
+
+
+def test_env_int_rejects_text(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "smtp")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be an integer"):
+        env_int("EMAIL_PORT", 25)
+
+
+def test_env_url_rejects_wrong_scheme(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "127.0.0.1:6379")
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL must be a URL"):
+        env_url("REDIS_URL", ("redis",))
+
+
+def test_defaults_run_on_sqlite_with_celery_in_process():
+    result = start_django()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Asia/Shanghai"
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s;"
+            "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.LANGUAGE_CODE)",
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.stdout.split() == ["django.db.backends.sqlite3", "True", "zh-hans"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG must be one of"),
+        ({"DEBUG": "false"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "false", "SECRET_KEY": "short"}, "SECRET_KEY must be at least 50"),
+        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must be a URL"),
+        ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be an integer"),
+    ],
+)
+def test_bad_environment_fails_with_a_clear_message(env, message):
+    result = start_django(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
