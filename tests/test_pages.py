@@ -215,3 +215,9 @@ def test_api_refuses_delete(api, city_officer, shop_a):
     api.force_authenticate(city_officer)
     assert api.delete(f"/api/establishments/{shop_a.pk}/").status_code == 405
     assert Establishment.objects.filter(pk=shop_a.pk).exists()
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(client, inspector_a):
+    client.force_login(inspector_a)
+    page = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "优先巡查" in page.text

@@ -295,25 +295,27 @@ class Command(BaseCommand):
         city = upsert_unit(OrgUnitKind.CITY, CITY_CODE, CITY_NAME, None)
         admin = upsert_user("admin", Role.ADMIN, city, password_hash)
         upsert_user("city-officer", Role.CITY_OFFICER, city, password_hash)
-        logins = [(CITY_NAME, [("admin", "系统管理员（超级用户）"), ("city-officer", "市级工作人员")])]
+        logins = [
+            (CITY_NAME, [("admin", str(Role.ADMIN.label)), ("city-officer", str(Role.CITY_OFFICER.label))])
+        ]
         created = 0
         for district_code, district_name, community_names, streets in DISTRICTS:
             district = upsert_unit(OrgUnitKind.DISTRICT, district_code, district_name, city)
             officers = range(1, OFFICERS_PER_DISTRICT + 1)
-            rows = [(f"dist-{district_code}-{n}", "区级工作人员") for n in officers]
+            rows = [(f"dist-{district_code}-{n}", str(Role.DISTRICT_OFFICER.label)) for n in officers]
             for username, _label in rows:
                 upsert_user(username, Role.DISTRICT_OFFICER, district, password_hash)
             upsert_user(f"liaison-{district_code}", Role.DISTRICT_LIAISON, district, password_hash)
-            rows.append((f"liaison-{district_code}", "区联络员"))
+            rows.append((f"liaison-{district_code}", str(Role.DISTRICT_LIAISON.label)))
             for number, short_name in enumerate(community_names, start=1):
                 community = self.seed_community(district, number, short_name, streets, password_hash)
                 grids = list(community.children.filter(kind=OrgUnitKind.GRID))
                 created += seed_establishments(community, number, streets, grids, admin)
                 if number == 1:
                     rows += [
-                        (f"insp-{community.code}-1", f"巡查员 · {community.name}"),
-                        (f"head-{community.code}", f"社区负责人 · {community.name}"),
-                        (f"leader-{community.code}", f"包片领导 · {community.name}"),
+                        (f"insp-{community.code}-1", f"{Role.INSPECTOR.label} · {community.name}"),
+                        (f"head-{community.code}", f"{Role.COMMUNITY_HEAD.label} · {community.name}"),
+                        (f"leader-{community.code}", f"{Role.SUPERVISING_LEADER.label} · {community.name}"),
                     ]
             logins.append((district_name, rows))
         return created, logins
