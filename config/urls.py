@@ -3,16 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
-from rest_framework.routers import DefaultRouter
 
 from orgs import views as org_views
-from orgs.api import OrgUnitViewSet, UserViewSet
-from patrols.api import EstablishmentViewSet
-
-router = DefaultRouter()
-router.register("org-units", OrgUnitViewSet, basename="orgunit")
-router.register("users", UserViewSet, basename="user")
-router.register("establishments", EstablishmentViewSet, basename="establishment")
 
 urlpatterns = [
     path("", org_views.home, name="home"),
@@ -23,7 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("patrols.urls")),
     path("admin/", admin.site.urls),
-    path("api/", include(router.urls)),
+    path("notifications/", include("notifications.urls")),
+    path("api/", include("patrols.api.urls")),
     path("api/auth/token/", obtain_auth_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

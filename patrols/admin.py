@@ -1,8 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from patrols.models import Establishment
-from patrols.services import establishment_save
+from patrols.models import Establishment, Incident, IncidentReport
+from patrols.services.establishments import establishment_save
 
 
 @admin.register(Establishment)
@@ -16,3 +16,45 @@ class EstablishmentAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         establishment_save(establishment=obj, user=request.user)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Incident reports are never changed or deleted (不得瞒报、迟报、谎报); the admin only shows them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class IncidentReportInline(admin.TabularInline):
+    model = IncidentReport
+    fields = ["reported_at", "reported_by", "is_final", "text"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    list_display = ["unit_name", "community", "occurred_at", "reported_at", "first_report_late", "closed_at"]
+    list_filter = ["first_report_late", "occurred_at"]
+    search_fields = ["unit_name", "place", "facts"]
+    list_select_related = ["community"]
+    inlines = [IncidentReportInline]
+
+
+@admin.register(IncidentReport)
+class IncidentReportAdmin(ReadOnlyAdmin):
+    list_display = ["incident", "reported_at", "reported_by", "is_final"]
+    list_filter = ["is_final"]
+    list_select_related = ["incident", "reported_by"]

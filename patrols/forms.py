@@ -63,3 +63,136 @@ class ImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos from one input; each is checked by the photo service."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/*", "capture": "environment", "multiple": True}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultiplePhotoField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class PatrolStartForm(forms.Form):
+    team = forms.ModelMultipleChoiceField(
+        label=_("Team"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from orgs.models import User
+
+        self.fields["team"].queryset = User.objects.inspectors().filter(org_unit_id=user.org_unit_id)
+        self.fields["team"].label_from_instance = lambda u: f"{u}（{u.certificate_no}）"
+        self.initial.setdefault("team", [user.pk])
+
+
+CHECK_CHOICES = [("ok", _("Yes")), ("fail", _("No"))]
+YES_NO = [("yes", _("Rectified")), ("no", _("Not rectified"))]
+
+
+class VisitForm(forms.Form):
+    """A visit as the inspector fills it in on the phone: checklist, result, finding, photos."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(label=_("Result"), choices=[], widget=forms.RadioSelect)
+    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    action_taken = forms.CharField(
+        label=_("Action on the spot"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    finding_kind = forms.ChoiceField(label=_("Problem to follow up"), required=False, choices=[])
+    finding_category = forms.ChoiceField(label=_("Kind of problem"), required=False, choices=[])
+    rectification_deadline = forms.DateField(label=_("Rectify by"), required=False, widget=DateInput)
+    follow_up_of = forms.ModelChoiceField(label=_("Follow-up of"), queryset=None, required=False)
+    rectified = forms.ChoiceField(
+        label=_("Put right?"), choices=YES_NO, required=False, widget=forms.RadioSelect
+    )
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+
+    def __init__(self, *args, checklist: list[str], open_findings, **kwargs) -> None:
+        from patrols.models import FindingCategory, FindingKind, VisitResult
+
+        super().__init__(*args, **kwargs)
+        self.checklist = checklist
+        self.fields["result"].choices = VisitResult.choices
+        self.fields["finding_kind"].choices = [("", _("None")), *FindingKind.choices]
+        self.fields["finding_category"].choices = FindingCategory.choices
+        self.fields["follow_up_of"].queryset = open_findings
+        if not open_findings.exists():
+            del self.fields["follow_up_of"], self.fields["rectified"]
+        for index, item in enumerate(checklist):
+            self.fields[f"check-{index}"] = forms.ChoiceField(
+                label=item, choices=CHECK_CHOICES, required=False, widget=forms.RadioSelect
+            )
+
+    def checklist_rows(self) -> list[dict]:
+        rows = []
+        for index, item in enumerate(self.checklist):
+            answer = self.cleaned_data.get(f"check-{index}")
+            rows.append({"item": item, "ok": {"ok": True, "fail": False}.get(answer), "note": ""})
+        return rows
+
+    def check_fields(self):
+        return [self[f"check-{index}"] for index in range(len(self.checklist))]
+
+
+class VisitEditForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=[], widget=forms.RadioSelect)
+    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    action_taken = forms.CharField(
+        label=_("Action on the spot"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from patrols.models import VisitResult
+
+        super().__init__(*args, **kwargs)
+        self.fields["result"].choices = VisitResult.choices
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AmendForm(forms.Form):
+    target = forms.ChoiceField(label=_("What to correct"), choices=[])
+    corrected = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, patrol, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("notes", _("Notes of the record"))]
+        for visit in patrol.visits.all():
+            choices += [
+                (f"{visit.pk}:findings", _("%(name)s: findings") % {"name": visit.establishment}),
+                (
+                    f"{visit.pk}:action_taken",
+                    _("%(name)s: action on the spot") % {"name": visit.establishment},
+                ),
+            ]
+        self.fields["target"].choices = choices
+
+
+class ChecklistForm(forms.Form):
+    items = forms.CharField(
+        label=_("Items, one per line"), widget=forms.Textarea(attrs={"rows": 10}), max_length=5000
+    )
+
+    def clean_items(self) -> list[str]:
+        items = [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+        if not items:
+            raise forms.ValidationError(_("Give at least one item."))
+        return items

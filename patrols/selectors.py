@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 
@@ -39,3 +40,52 @@ def grading_coverage(figures: dict[str, int]) -> int | None:
     if not figures.get("food_service"):
         return None
     return round(100 * figures["food_graded"] / figures["food_service"])
+
+
+def patrol_days(community_ids: Iterable[int], *, first: dt.date, last: dt.date) -> dict[int, set[dt.date]]:
+    """Per community id, the days between `first` and `last` with a patrol record."""
+    from patrols.models import Patrol
+
+    days: dict[int, set[dt.date]] = {cid: set() for cid in community_ids}
+    rows = (
+        Patrol.objects.filter(community_id__in=list(days), date__gte=first, date__lte=last)
+        .values_list("community_id", "date")
+        .distinct()
+    )
+    for community_id, day in rows:
+        days[community_id].add(day)
+    return days
+
+
+def month_calendar(year: int, month: int, patrolled: set[dt.date], today: dt.date) -> list[list[dict]]:
+    """Weeks (Monday first) of day cells: the date, whether patrolled, whether a patrol is missing."""
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append(
+            [
+                {
+                    "date": day,
+                    "in_month": day.month == month,
+                    "patrolled": day in patrolled,
+                    "missing": day.month == month and day <= today and day not in patrolled,
+                }
+                for day in week
+            ]
+        )
+    return weeks
+
+
+def finding_figures(community_ids: Iterable[int], *, on: dt.date) -> dict[int, dict[str, int]]:
+    """Per community id: open safety risks and those past their rectification deadline."""
+    from patrols.models import Finding, FindingKind, FindingStatus
+
+    open_risk = Q(kind=FindingKind.SAFETY_RISK, status=FindingStatus.OPEN)
+    rows = (
+        Finding.objects.filter(community_id__in=list(community_ids))
+        .values("community_id")
+        .annotate(
+            open=Count("pk", filter=open_risk),
+            overdue=Count("pk", filter=open_risk & Q(rectification_deadline__lt=on)),
+        )
+    )
+    return {row["community_id"]: row for row in rows}

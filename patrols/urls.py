@@ -1,6 +1,7 @@
 from django.urls import path
 
-from patrols import views
+from patrols.views import establishments as views
+from patrols.views import incidents, leads, public, records
 
 app_name = "patrols"
 
@@ -17,3 +18,5 @@ urlpatterns = [
     path("establishments/<int:pk>/", views.establishment_detail, name="establishment_detail"),
     path("establishments/<int:pk>/edit/", views.establishment_edit, name="establishment_edit"),
 ]
+
+urlpatterns += records.urlpatterns + leads.urlpatterns + incidents.urlpatterns + public.urlpatterns

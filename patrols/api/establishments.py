@@ -5,7 +5,7 @@ from rest_framework import permissions, serializers, viewsets
 from orgs.models import OrgUnit
 from patrols.filters import EstablishmentFilter
 from patrols.models import Establishment
-from patrols.services import establishment_save
+from patrols.services.establishments import establishment_save
 
 
 class ScopedUnitField(serializers.PrimaryKeyRelatedField):
@@ -86,3 +86,6 @@ class EstablishmentViewSet(viewsets.ModelViewSet):
         for attr, value in serializer.validated_data.items():
             setattr(establishment, attr, value)
         establishment_save(establishment=establishment, user=self.request.user)
+
+
+routes = [("establishments", EstablishmentViewSet, "establishment")]

@@ -12,7 +12,7 @@ from orgs.decorators import capability_required
 from patrols.filters import EstablishmentFilter
 from patrols.forms import EstablishmentForm, ImportForm
 from patrols.models import Establishment
-from patrols.services import establishment_export, establishment_import, establishment_save
+from patrols.services.establishments import establishment_export, establishment_import, establishment_save
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50

@@ -1,0 +1,393 @@
+"""Patrol records over the API. Phones address records by the id they made (`client_id`):
+posting the same record twice answers 200 with the stored one instead of 201."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from orgs.models import User
+from patrols.models import (
+    Amendment,
+    Establishment,
+    Finding,
+    FindingCategory,
+    FindingKind,
+    Patrol,
+    PatrolMember,
+    Photo,
+    Visit,
+    VisitResult,
+)
+from patrols.services import records as services
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="inspector.__str__", read_only=True)
+
+    class Meta:
+        model = PatrolMember
+        fields = ["inspector", "name", "certificate_no"]
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Amendment
+        fields = ["id", "visit", "field", "original", "corrected", "reason", "made_by", "made_at"]
+
+
+class PatrolSerializer(serializers.ModelSerializer):
+    members = MemberSerializer(many=True, read_only=True)
+    amendments = AmendmentSerializer(many=True, read_only=True)
+    team = serializers.PrimaryKeyRelatedField(
+        many=True, write_only=True, queryset=User.objects.all(), help_text="Inspector ids besides yourself."
+    )
+
+    class Meta:
+        model = Patrol
+        fields = [
+            "id",
+            "client_id",
+            "community",
+            "date",
+            "team",
+            "members",
+            "notes",
+            "status",
+            "submitted_at",
+            "head_approved_by",
+            "head_approved_at",
+            "leader_approved_by",
+            "leader_approved_at",
+            "returned_reason",
+            "archived_at",
+            "amendments",
+        ]
+        read_only_fields = [
+            "community",
+            "status",
+            "submitted_at",
+            "head_approved_by",
+            "head_approved_at",
+            "leader_approved_by",
+            "leader_approved_at",
+            "returned_reason",
+            "archived_at",
+        ]
+        extra_kwargs = {"client_id": {"required": False}, "date": {"required": False}}
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class IdsSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class AmendSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    corrected = serializers.CharField()
+    reason = serializers.CharField()
+    visit = serializers.UUIDField(required=False, help_text="client_id of the visit, for a visit's field")
+
+
+class ApprovedCountSerializer(serializers.Serializer):
+    approved = serializers.IntegerField()
+
+
+def _created(instance, created: bool, serializer_class, request) -> Response:
+    body = serializer_class(instance, context={"request": request}).data
+    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class PatrolViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Patrol records of the user's area, newest first."""
+
+    serializer_class = PatrolSerializer
+    lookup_field = "client_id"
+    filterset_fields = ["community", "status", "date"]
+    ordering_fields = ["date"]
+
+    def get_queryset(self):
+        return Patrol.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch("members", queryset=PatrolMember.objects.select_related("inspector")), "amendments"
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        patrol, created = services.patrol_start(
+            user=request.user,
+            team=data["team"],
+            date=data.get("date"),
+            notes=data.get("notes", ""),
+            client_id=data.get("client_id"),
+        )
+        return _created(patrol, created, PatrolSerializer, request)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, client_id=None):
+        patrol = services.patrol_submit(user=request.user, patrol=self.get_object())
+        return Response(self.get_serializer(patrol).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, client_id=None):
+        patrol = services.patrol_approve(user=request.user, patrol=self.get_object())
+        return Response(self.get_serializer(patrol).data)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, client_id=None):
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        patrol = services.patrol_return(
+            user=request.user, patrol=self.get_object(), reason=body.data["reason"]
+        )
+        return Response(self.get_serializer(patrol).data)
+
+    @extend_schema(request=IdsSerializer, responses=ApprovedCountSerializer)
+    @action(detail=False, methods=["post"], url_path="approve-many")
+    def approve_many(self, request):
+        body = IdsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        patrols = self.get_queryset().filter(pk__in=body.validated_data["ids"])
+        return Response({"approved": services.patrol_approve_many(user=request.user, patrols=patrols)})
+
+    @extend_schema(request=AmendSerializer, responses=AmendmentSerializer)
+    @action(detail=True, methods=["post"])
+    def amend(self, request, client_id=None):
+        patrol = self.get_object()
+        body = AmendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        visit = None
+        if "visit" in body.validated_data:
+            visit = get_object_or_404(patrol.visits, client_id=body.validated_data["visit"])
+        amendment = services.patrol_amend(
+            user=request.user,
+            patrol=patrol,
+            visit=visit,
+            field=body.validated_data["field"],
+            corrected=body.validated_data["corrected"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
+
+class ScopedRelatedField(serializers.SlugRelatedField):
+    """A related record chosen among those the requesting user may see."""
+
+    def __init__(self, *, model, **kwargs) -> None:
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.context["request"].user)
+
+
+class ChecklistRowSerializer(serializers.Serializer):
+    item = serializers.CharField()
+    ok = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    visit = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "visit",
+            "establishment",
+            "community",
+            "kind",
+            "category",
+            "description",
+            "rectification_deadline",
+            "status",
+            "created_at",
+            "closed_at",
+            "overdue",
+        ]
+
+    def get_overdue(self, obj: Finding) -> bool:
+        return obj.is_overdue()
+
+
+class FindingInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=FindingKind.choices)
+    category = serializers.ChoiceField(choices=FindingCategory.choices)
+    description = serializers.CharField()
+    rectification_deadline = serializers.DateField(required=False, allow_null=True)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    patrol = ScopedRelatedField(model=Patrol, slug_field="client_id", help_text="client_id of the patrol")
+    establishment = ScopedRelatedField(model=Establishment, slug_field="pk")
+    checklist = ChecklistRowSerializer(many=True, required=False)
+    finding_items = FindingInputSerializer(many=True, required=False, write_only=True)
+    follow_up_of = ScopedRelatedField(model=Finding, slug_field="pk", required=False, allow_null=True)
+    findings_recorded = FindingSerializer(source="finding_set", many=True, read_only=True)
+    photos = serializers.SlugRelatedField(slug_field="client_id", many=True, read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "client_id",
+            "patrol",
+            "establishment",
+            "visited_at",
+            "checklist",
+            "result",
+            "findings",
+            "action_taken",
+            "finding_items",
+            "follow_up_of",
+            "rectified",
+            "findings_recorded",
+            "photos",
+        ]
+        extra_kwargs = {"client_id": {"required": False}, "visited_at": {"required": False}}
+
+
+class VisitUpdateSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(choices=VisitResult.choices)
+    findings = serializers.CharField(allow_blank=True, required=False, default="")
+    action_taken = serializers.CharField(allow_blank=True, required=False, default="")
+    checklist = ChecklistRowSerializer(many=True, required=False)
+
+
+class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Visits on the user's area's patrols."""
+
+    serializer_class = VisitSerializer
+    lookup_field = "client_id"
+    filterset_fields = ["establishment", "result"]
+
+    def get_queryset(self):
+        return (
+            Visit.objects.visible_to(self.request.user)
+            .select_related("patrol")
+            .prefetch_related("finding_set", "photos")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        visit, created = services.visit_record(
+            user=request.user,
+            patrol=data["patrol"],
+            establishment=data["establishment"],
+            result=data["result"],
+            checklist=data.get("checklist", []),
+            findings=data.get("findings", ""),
+            action_taken=data.get("action_taken", ""),
+            finding_items=[services.FindingInput(**item) for item in data.get("finding_items", [])],
+            follow_up_of=data.get("follow_up_of"),
+            rectified=data.get("rectified"),
+            visited_at=data.get("visited_at"),
+            client_id=data.get("client_id"),
+        )
+        return _created(visit, created, VisitSerializer, request)
+
+    @extend_schema(request=VisitUpdateSerializer, responses=VisitSerializer)
+    def partial_update(self, request, client_id=None):
+        body = VisitUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        visit = services.visit_update(user=request.user, visit=self.get_object(), **body.validated_data)
+        return Response(self.get_serializer(visit).data)
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    visit = ScopedRelatedField(model=Visit, slug_field="client_id", help_text="client_id of the visit")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = [
+            "id",
+            "client_id",
+            "visit",
+            "image",
+            "url",
+            "taken_at",
+            "latitude",
+            "longitude",
+            "uploaded_at",
+        ]
+        read_only_fields = ["taken_at", "latitude", "longitude", "uploaded_at"]
+        extra_kwargs = {"client_id": {"required": False}, "image": {"write_only": True}}
+
+    def get_url(self, obj: Photo) -> str:
+        from django.urls import reverse
+
+        return reverse("patrols:photo_file", args=[obj.pk])
+
+
+class PhotoViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Visit photos; the image itself is served by the page that checks who may see it."""
+
+    serializer_class = PhotoSerializer
+    lookup_field = "client_id"
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return Photo.objects.visible_to(self.request.user).select_related("visit")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        photo, created = services.photo_add(
+            user=request.user, visit=data["visit"], upload=data["image"], client_id=data.get("client_id")
+        )
+        return _created(photo, created, PhotoSerializer, request)
+
+
+class FindingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Findings of the user's area: risks being rectified and violations reported."""
+
+    serializer_class = FindingSerializer
+    filterset_fields = ["community", "kind", "status", "category", "establishment"]
+    ordering_fields = ["created_at", "rectification_deadline"]
+
+    def get_queryset(self):
+        return Finding.objects.visible_to(self.request.user).select_related("visit")
+
+
+class ChecklistSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+
+
+class ChecklistViewSet(viewsets.ViewSet):
+    """The checklist in force per category for the user: their district's own, else the city default."""
+
+    serializer_class = ChecklistSerializer
+
+    @extend_schema(responses=ChecklistSerializer(many=True))
+    def list(self, request):
+        district = request.user.org_unit.district if request.user.org_unit else None
+        lists = services.checklists_for_district(district.pk if district else None)
+        return Response([{"category": category, "items": items} for category, items in sorted(lists.items())])
+
+
+routes = [
+    ("patrols", PatrolViewSet, "patrol"),
+    ("visits", VisitViewSet, "visit"),
+    ("photos", PhotoViewSet, "photo"),
+    ("findings", FindingViewSet, "finding"),
+    ("checklists", ChecklistViewSet, "checklist"),
+]

@@ -1,0 +1,17 @@
+"""The API router: each module of patrols.api lists its viewsets in `routes`."""
+
+from rest_framework.routers import DefaultRouter
+
+from notifications.api import NotificationViewSet
+from orgs.api import OrgUnitViewSet, UserViewSet
+from patrols.api import establishments, incidents, leads, records
+
+router = DefaultRouter()
+router.register("org-units", OrgUnitViewSet, basename="orgunit")
+router.register("users", UserViewSet, basename="user")
+router.register("notifications", NotificationViewSet, basename="notification")
+for module in (establishments, records, leads, incidents):
+    for prefix, viewset, basename in module.routes:
+        router.register(prefix, viewset, basename=basename)
+
+urlpatterns = router.urls

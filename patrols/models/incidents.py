@@ -1,0 +1,110 @@
+"""Food and drug safety incidents (§5): first report within one hour, follow-ups until closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import OrgUnit, OrgUnitKind, Role, scope_q
+from patrols.models.establishments import Establishment
+
+# 初报不超过1小时: the first report must reach the district within this time.
+FIRST_REPORT_WINDOW = dt.timedelta(hours=1)
+
+
+def is_late_first_report(occurred_at: dt.datetime, reported_at: dt.datetime) -> bool:
+    return reported_at - occurred_at > FIRST_REPORT_WINDOW
+
+
+class ImmutableError(ValidationError):
+    pass
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet[Incident]:
+        if getattr(user, "role", None) == Role.VOLUNTEER:
+            return self.none()
+        return self.filter(scope_q(user, "community"))
+
+    def open(self) -> QuerySet[Incident]:
+        return self.filter(closed_at__isnull=True)
+
+
+class Incident(models.Model):
+    """The first report (初报). Never edited or deleted: later facts come as IncidentReports."""
+
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
+    )
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+    )
+    unit_name = models.CharField(_("unit involved"), max_length=120)
+    place = models.CharField(_("place"), max_length=200)
+    occurred_at = models.DateTimeField(_("happened at"))
+    reported_at = models.DateTimeField(_("reported at"))
+    facts = models.TextField(_("basic facts"))
+    people_affected = models.PositiveIntegerField(_("people affected"), default=0)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    first_report_late = models.BooleanField(_("first report late"), default=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["community", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_name} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        # 不得瞒报、迟报、谎报: a report, once made, stays as it was made. Only
+        # the closing time may be set, once, by incident_close().
+        if self.pk and kwargs.get("update_fields") != ["closed_at"]:
+            raise ImmutableError(_("An incident report cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("An incident report cannot be deleted."))
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class IncidentReport(models.Model):
+    """A follow-up report (续报); the last one may close the incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="reports")
+    text = models.TextField(_("report"))
+    is_final = models.BooleanField(_("final report"), default=False)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("reported at"))
+
+    class Meta:
+        verbose_name = _("follow-up report")
+        verbose_name_plural = _("follow-up reports")
+        ordering = ["reported_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident} +{self.reported_at:%H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk:
+            raise ImmutableError(_("A follow-up report cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("A follow-up report cannot be deleted."))

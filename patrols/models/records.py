@@ -1,0 +1,349 @@
+"""Daily patrol records (§4): a patrol, its team, its visits, their photos and findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from orgs.models import OrgUnit, OrgUnitKind, Role, scope_q
+from patrols.models.establishments import Category, Establishment
+
+# Roles that may read patrol records of their area (volunteers may not, §1).
+RECORD_READERS = frozenset(set(Role.values) - {Role.VOLUNTEER})
+
+
+class ChecklistTemplate(models.Model):
+    """The checks an inspector ticks at a visit, per category.
+
+    A row without a district is the city-wide default; a district may keep
+    its own version of a category's list.
+    """
+
+    district = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": OrgUnitKind.DISTRICT},
+        related_name="checklists",
+    )
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    items = models.JSONField(_("items"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+        ordering = ["category"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "category"], name="checklist_district_category"),
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(district__isnull=True), name="checklist_default_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.district or _('default')})"
+
+
+class PatrolStatus(models.TextChoices):
+    DRAFT = "draft", _("Being logged")
+    SUBMITTED = "submitted", _("Awaiting review")
+    RETURNED = "returned", _("Sent back")
+    ARCHIVED = "archived", _("Archived")
+
+
+# Records in these states can still be changed by their team.
+EDITABLE_STATUSES = frozenset({PatrolStatus.DRAFT, PatrolStatus.RETURNED})
+
+
+class PatrolQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet[Patrol]:
+        if getattr(user, "role", None) not in RECORD_READERS and not getattr(user, "is_superuser", False):
+            return self.none()
+        return self.filter(scope_q(user, "community"))
+
+    def awaiting_review_by(self, user) -> QuerySet[Patrol]:
+        pending = self.filter(status=PatrolStatus.SUBMITTED)
+        if user.role == Role.COMMUNITY_HEAD:
+            return pending.filter(head_approved_at__isnull=True)
+        if user.role == Role.SUPERVISING_LEADER:
+            return pending.filter(leader_approved_at__isnull=True)
+        return pending.none()
+
+    def between(self, first: dt.date, last: dt.date) -> QuerySet[Patrol]:
+        return self.filter(date__gte=first, date__lte=last)
+
+
+class Patrol(models.Model):
+    client_id = models.UUIDField(
+        _("record id"),
+        unique=True,
+        default=uuid.uuid4,
+        help_text=_("Made on the phone; a resent record is stored once."),
+    )
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="patrols",
+        limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
+    )
+    date = models.DateField(_("date"))
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="PatrolMember", related_name="patrols", verbose_name=_("team")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PatrolStatus.choices, default=PatrolStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by")
+    )
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    head_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    head_approved_at = models.DateTimeField(_("approved by the head at"), null=True, blank=True)
+    leader_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    leader_approved_at = models.DateTimeField(_("approved by the leader at"), null=True, blank=True)
+    returned_reason = models.TextField(_("reason for sending back"), blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = PatrolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patrol record")
+        verbose_name_plural = _("patrol records")
+        ordering = ["-date", "-created_at"]
+        indexes = [
+            models.Index(fields=["community", "date"]),
+            models.Index(fields=["community", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.date:%Y-%m-%d}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == PatrolStatus.ARCHIVED
+
+
+class PatrolMember(models.Model):
+    """An inspector on a patrol, with the certificate number shown that day."""
+
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="members")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    certificate_no = models.CharField(_("inspector certificate no."), max_length=30)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        constraints = [models.UniqueConstraint(fields=["patrol", "inspector"], name="patrol_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} ({self.certificate_no})"
+
+
+class VisitResult(models.TextChoices):
+    COMPLIANT = "compliant", _("Compliant")
+    ISSUES = "issues", _("Problems found")
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet[Visit]:
+        return self.filter(patrol__in=Patrol.objects.visible_to(user))
+
+
+class Visit(models.Model):
+    client_id = models.UUIDField(_("record id"), unique=True, default=uuid.uuid4)
+    patrol = models.ForeignKey(
+        Patrol, on_delete=models.CASCADE, related_name="visits", verbose_name=_("patrol")
+    )
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.PROTECT, related_name="visits", verbose_name=_("establishment")
+    )
+    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
+    checklist = models.JSONField(_("checklist"), default=list, blank=True)
+    result = models.CharField(_("result"), max_length=12, choices=VisitResult.choices)
+    findings = models.TextField(_("findings"), blank=True)
+    action_taken = models.TextField(_("action on the spot"), blank=True)
+    follow_up_of = models.ForeignKey(
+        "Finding",
+        verbose_name=_("follow-up of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    rectified = models.BooleanField(_("rectified"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["visited_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["patrol", "establishment"], name="visit_once_per_patrol"),
+        ]
+        indexes = [models.Index(fields=["establishment", "visited_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.establishment} {self.visited_at:%Y-%m-%d}"
+
+    @property
+    def failed_checks(self) -> list[dict]:
+        return [row for row in self.checklist if row.get("ok") is False]
+
+
+def photo_path(instance: Photo, filename: str) -> str:
+    """The server chooses the name: never trust the phone's file name."""
+    return f"photos/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class PhotoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet[Photo]:
+        return self.filter(visit__in=Visit.objects.visible_to(user))
+
+
+class Photo(models.Model):
+    client_id = models.UUIDField(_("record id"), unique=True, default=uuid.uuid4)
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
+    image = models.ImageField(_("photo"), upload_to=photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit} #{self.pk}"
+
+
+class FindingKind(models.TextChoices):
+    SAFETY_RISK = "safety_risk", _("Safety risk")
+    SUSPECTED_VIOLATION = "suspected_violation", _("Suspected violation")
+
+
+class FindingCategory(models.TextChoices):
+    HYGIENE = "hygiene", _("Hygiene")
+    EXPIRED = "expired", _("Expired or spoiled goods")
+    LICENCE = "licence", _("Licence or permits")
+    STORAGE = "storage", _("Storage and temperature")
+    LABELLING = "labelling", _("Labelling")
+    STAFF_HEALTH = "staff_health", _("Staff health certificates")
+    UNLICENSED_SALES = "unlicensed_sales", _("Unlicensed or prescription-only sales")
+    OTHER = "other", _("Other")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Rectified")
+    REPORTED = "reported", _("Reported to the district")
+
+
+class FindingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet[Finding]:
+        if getattr(user, "role", None) not in RECORD_READERS and not getattr(user, "is_superuser", False):
+            return self.none()
+        return self.filter(scope_q(user, "community"))
+
+    def open_risks(self) -> QuerySet[Finding]:
+        return self.filter(kind=FindingKind.SAFETY_RISK, status=FindingStatus.OPEN)
+
+    def overdue(self, *, on: dt.date) -> QuerySet[Finding]:
+        return self.open_risks().filter(rectification_deadline__lt=on)
+
+
+class Finding(models.Model):
+    """A problem found at a visit: a risk to rectify, or a suspected violation for the district."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="finding_set", verbose_name=_("visit")
+    )
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="findings")
+    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="findings")
+    kind = models.CharField(_("kind"), max_length=24, choices=FindingKind.choices)
+    category = models.CharField(_("category"), max_length=24, choices=FindingCategory.choices)
+    description = models.TextField(_("description"))
+    rectification_deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["community", "kind", "status"]),
+            models.Index(fields=["status", "rectification_deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.establishment}: {self.get_category_display()}"
+
+    def is_overdue(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return (
+            self.status == FindingStatus.OPEN
+            and self.rectification_deadline is not None
+            and self.rectification_deadline < on
+        )
+
+
+class Amendment(models.Model):
+    """A correction to an archived record; the record itself keeps its original text."""
+
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="amendments")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="amendments"
+    )
+    field = models.CharField(_("field"), max_length=40)
+    original = models.TextField(_("original"), blank=True)
+    corrected = models.TextField(_("correction"))
+    reason = models.TextField(_("reason"))
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.patrol}: {self.field}"

@@ -1,0 +1,93 @@
+"""Reading an uploaded photo: check it is an image, keep when and where it was taken, re-encode it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_SIDE = 2560
+ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
+# Refuse decompression bombs well before Pillow's own limit.
+MAX_PIXELS = 50_000_000
+
+
+@dataclass
+class PhotoData:
+    content: ContentFile
+    taken_at: dt.datetime | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+def read_photo(upload) -> PhotoData:
+    """Validate an upload by its content (never its name or declared type) and re-encode it as JPEG.
+
+    The re-encoded file carries no metadata; the time and place the phone
+    recorded are returned for the record instead.
+    """
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"image": _("The photo is larger than 10 MB.")})
+    raw = upload.read()
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(raw))
+        if image.format not in ACCEPTED_FORMATS:
+            raise UnidentifiedImageError
+        if image.width * image.height > MAX_PIXELS:
+            raise ValidationError({"image": _("The photo has too many pixels.")})
+        exif = image.getexif()
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"image": _("The file is not a photo (JPEG, PNG or WebP).")}) from None
+    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85, optimize=True)
+    latitude, longitude = _gps(exif)
+    return PhotoData(ContentFile(out.getvalue()), _taken_at(exif), latitude, longitude)
+
+
+def _taken_at(exif: Image.Exif) -> dt.datetime | None:
+    details = exif.get_ifd(ExifTags.IFD.Exif)
+    text = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    if not text:
+        return None
+    try:
+        naive = dt.datetime.strptime(str(text).strip("\x00 "), "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007
+    except ValueError:
+        return None
+    offset = details.get(ExifTags.Base.OffsetTimeOriginal)
+    if offset:
+        try:
+            return dt.datetime.strptime(f"{naive:%Y-%m-%d %H:%M:%S}{offset}", "%Y-%m-%d %H:%M:%S%z")
+        except ValueError:
+            pass
+    # Phones write local time; our inspectors are in the project's time zone.
+    return timezone.make_aware(naive)
+
+
+def _gps(exif: Image.Exif) -> tuple[Decimal | None, Decimal | None]:
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    try:
+        lat = _degrees(gps[ExifTags.GPS.GPSLatitude], gps.get(ExifTags.GPS.GPSLatitudeRef, "N"), "S")
+        lon = _degrees(gps[ExifTags.GPS.GPSLongitude], gps.get(ExifTags.GPS.GPSLongitudeRef, "E"), "W")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
+def _degrees(value, ref: str, negative: str) -> Decimal:
+    degrees, minutes, seconds = (float(part) for part in value)
+    decimal = Decimal(str(round(degrees + minutes / 60 + seconds / 3600, 6)))
+    return -decimal if str(ref).upper().startswith(negative) else decimal

@@ -1,0 +1,434 @@
+"""Write operations on patrol records: start, visit, photograph, submit, review, amend.
+
+Each operation that a phone may send twice takes the id the phone made
+(`client_id`) and returns `(record, created)`: a resent record is stored once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+from orgs.models import MIN_TEAM_SIZE, Role, User
+from patrols.models import (
+    Amendment,
+    ChecklistTemplate,
+    Establishment,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    LeadSource,
+    Patrol,
+    PatrolMember,
+    PatrolStatus,
+    Photo,
+    Status,
+    Visit,
+    VisitResult,
+)
+from patrols.photos import read_photo
+from patrols.services.leads import lead_report
+
+# A safety risk without a deadline given gets this long to be put right.
+DEFAULT_RECTIFICATION_DAYS = 7
+MAX_PHOTOS_PER_VISIT = 9
+REVIEWER_ROLES = (Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER)
+
+
+def checklists_for_district(district_id: int | None) -> dict[str, list[str]]:
+    """Category → checklist items: the district's own version where it has one."""
+    rows = ChecklistTemplate.objects.filter(district_id__in=[district_id]) | ChecklistTemplate.objects.filter(
+        district__isnull=True
+    )
+    lists: dict[str, list[str]] = {}
+    for row in sorted(rows, key=lambda r: r.district_id is not None):
+        lists[row.category] = row.items
+    return lists
+
+
+def _existing(model, client_id: uuid.UUID | None, user: User):
+    """The record a phone already sent with this id, if the user may see it."""
+    if client_id is None:
+        return None
+    found = model.objects.filter(client_id=client_id).first()
+    if found is not None and not model.objects.visible_to(user).filter(pk=found.pk).exists():
+        raise PermissionDenied
+    return found
+
+
+def _require_editable(patrol: Patrol) -> None:
+    if not patrol.is_editable:
+        raise ValidationError(
+            _("This record is %(status)s and can no longer be changed.")
+            % {"status": patrol.get_status_display()}
+        )
+
+
+def _require_team_member(user: User, patrol: Patrol) -> None:
+    if user.pk != patrol.created_by_id and not patrol.members.filter(inspector=user).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def patrol_start(
+    *,
+    user: User,
+    team: Sequence[User],
+    date: dt.date | None = None,
+    notes: str = "",
+    client_id: uuid.UUID | None = None,
+) -> tuple[Patrol, bool]:
+    """Start a patrol record for the user's community with a team of 2+ inspectors."""
+    if (found := _existing(Patrol, client_id, user)) is not None:
+        return found, False
+    if user.role != Role.INSPECTOR:
+        raise PermissionDenied
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("A patrol cannot be logged for a future day.")})
+    members = {u.pk: u for u in [user, *team]}.values()
+    errors = []
+    if len(members) < MIN_TEAM_SIZE:
+        errors.append(_("A patrol team needs at least %(min)d inspectors.") % {"min": MIN_TEAM_SIZE})
+    for member in members:
+        if member.role != Role.INSPECTOR or member.org_unit_id != user.org_unit_id or not member.is_active:
+            errors.append(_("%(name)s is not an inspector of this community.") % {"name": member})
+        elif not member.certificate_no:
+            errors.append(_("%(name)s has no inspector certificate number.") % {"name": member})
+    if errors:
+        raise ValidationError({"team": errors})
+    patrol = Patrol.objects.create(
+        client_id=client_id or uuid.uuid4(),
+        community_id=user.org_unit_id,
+        date=date,
+        notes=notes,
+        created_by=user,
+    )
+    PatrolMember.objects.bulk_create(
+        PatrolMember(patrol=patrol, inspector=m, certificate_no=m.certificate_no) for m in members
+    )
+    return patrol, True
+
+
+@dataclass
+class FindingInput:
+    kind: str
+    category: str
+    description: str
+    rectification_deadline: dt.date | None = None
+
+
+def _clean_checklist(rows: Iterable[dict], allowed: list[str]) -> list[dict]:
+    cleaned = []
+    for row in rows:
+        item = str(row.get("item", "")).strip()
+        if item not in allowed:
+            raise ValidationError({"checklist": _("“%(item)s” is not on this checklist.") % {"item": item}})
+        ok = row.get("ok")
+        cleaned.append(
+            {"item": item, "ok": ok if ok in (True, False) else None, "note": str(row.get("note", ""))}
+        )
+    return cleaned
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    user: User,
+    patrol: Patrol,
+    establishment: Establishment,
+    result: str,
+    checklist: Iterable[dict] = (),
+    findings: str = "",
+    action_taken: str = "",
+    finding_items: Sequence[FindingInput] = (),
+    follow_up_of: Finding | None = None,
+    rectified: bool | None = None,
+    visited_at: dt.datetime | None = None,
+    client_id: uuid.UUID | None = None,
+) -> tuple[Visit, bool]:
+    """Record one visit on a patrol.
+
+    1. A safety risk gets a rectification deadline; a suspected violation is
+       reported to the district at once as a lead.
+    2. A follow-up visit (回头看) closes its finding when rectified, or
+       re-opens it with a new deadline when not.
+    3. The establishment's last visit, and so its next due date, move on.
+    """
+    if (found := _existing(Visit, client_id, user)) is not None:
+        return found, False
+    _require_team_member(user, patrol)
+    _require_editable(patrol)
+    if establishment.community_id != patrol.community_id:
+        raise ValidationError({"establishment": _("This establishment is not in the patrol's community.")})
+    if establishment.status != Status.OPEN:
+        raise ValidationError({"establishment": _("This establishment is not open.")})
+    if result not in VisitResult.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    if result == VisitResult.ISSUES and not (findings.strip() or finding_items or follow_up_of):
+        raise ValidationError({"findings": _("Describe the problems found.")})
+    if follow_up_of is not None:
+        if follow_up_of.establishment_id != establishment.pk or follow_up_of.kind != FindingKind.SAFETY_RISK:
+            raise ValidationError({"follow_up_of": _("This finding does not belong to this establishment.")})
+        if rectified is None:
+            raise ValidationError({"rectified": _("Say whether the problem has been put right.")})
+    district_id = establishment.community.parent_id
+    allowed = checklists_for_district(district_id).get(establishment.category, [])
+    visited_at = visited_at or timezone.now()
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                client_id=client_id or uuid.uuid4(),
+                patrol=patrol,
+                establishment=establishment,
+                visited_at=visited_at,
+                checklist=_clean_checklist(checklist, allowed),
+                result=result,
+                findings=findings.strip(),
+                action_taken=action_taken.strip(),
+                follow_up_of=follow_up_of,
+                rectified=rectified if follow_up_of else None,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"establishment": _("This establishment has already been visited on this patrol.")}
+        ) from None
+    for item in finding_items:
+        _finding_create(user=user, visit=visit, item=item)
+    if follow_up_of is not None:
+        _finding_follow_up(finding=follow_up_of, rectified=bool(rectified), visit=visit)
+    _establishment_visited(establishment, timezone.localdate(visited_at))
+    return visit, True
+
+
+def _finding_create(*, user: User, visit: Visit, item: FindingInput) -> Finding:
+    if item.kind not in FindingKind.values:
+        raise ValidationError({"finding_items": _("Choose the kind of finding.")})
+    if not item.description.strip():
+        raise ValidationError({"finding_items": _("Describe the finding.")})
+    today = timezone.localdate()
+    finding = Finding(
+        visit=visit,
+        establishment=visit.establishment,
+        community_id=visit.patrol.community_id,
+        kind=item.kind,
+        category=item.category,
+        description=item.description.strip(),
+    )
+    if item.kind == FindingKind.SAFETY_RISK:
+        deadline = item.rectification_deadline or today + dt.timedelta(days=DEFAULT_RECTIFICATION_DAYS)
+        if deadline < today:
+            raise ValidationError({"finding_items": _("The rectification deadline is in the past.")})
+        finding.rectification_deadline = deadline
+    else:
+        finding.status = FindingStatus.REPORTED
+    finding.full_clean(exclude=["visit", "establishment", "community"])
+    finding.save()
+    if finding.kind == FindingKind.SUSPECTED_VIOLATION:
+        lead_report(
+            reporter=user,
+            community=visit.establishment.community,
+            establishment=visit.establishment,
+            description=finding.description,
+            source=LeadSource.INSPECTOR,
+            finding=finding,
+        )
+    return finding
+
+
+def _finding_follow_up(*, finding: Finding, rectified: bool, visit: Visit) -> None:
+    if rectified:
+        finding.status, finding.closed_at = FindingStatus.CLOSED, timezone.now()
+    else:
+        finding.status, finding.closed_at = FindingStatus.OPEN, None
+        finding.rectification_deadline = timezone.localdate() + dt.timedelta(days=DEFAULT_RECTIFICATION_DAYS)
+    finding.save(update_fields=["status", "closed_at", "rectification_deadline"])
+
+
+def _establishment_visited(establishment: Establishment, day: dt.date) -> None:
+    if establishment.last_visited_on and establishment.last_visited_on >= day:
+        return
+    establishment.last_visited_on = day
+    establishment.refresh_visit_due()
+    establishment.save(update_fields=["last_visited_on", "next_visit_due", "updated_at"])
+
+
+@transaction.atomic
+def visit_update(
+    *, user: User, visit: Visit, result: str, findings: str, action_taken: str, checklist=None
+) -> Visit:
+    """Correct a visit while its patrol is still being logged or was sent back."""
+    _require_team_member(user, visit.patrol)
+    _require_editable(visit.patrol)
+    if result not in VisitResult.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    visit.result, visit.findings, visit.action_taken = result, findings.strip(), action_taken.strip()
+    if checklist is not None:
+        category = visit.establishment.category
+        allowed = checklists_for_district(visit.patrol.community.parent_id).get(category, [])
+        visit.checklist = _clean_checklist(checklist, allowed)
+    visit._history_user = user
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def photo_add(*, user: User, visit: Visit, upload, client_id: uuid.UUID | None = None) -> tuple[Photo, bool]:
+    """Check, re-encode and store a visit photo, keeping when and where it was taken."""
+    if (found := _existing(Photo, client_id, user)) is not None:
+        return found, False
+    _require_team_member(user, visit.patrol)
+    _require_editable(visit.patrol)
+    if visit.photos.count() >= MAX_PHOTOS_PER_VISIT:
+        raise ValidationError(
+            {"image": _("A visit can have at most %(n)d photos.") % {"n": MAX_PHOTOS_PER_VISIT}}
+        )
+    photo_data = read_photo(upload)
+    photo = Photo(
+        client_id=client_id or uuid.uuid4(),
+        visit=visit,
+        uploaded_by=user,
+        taken_at=photo_data.taken_at,
+        latitude=photo_data.latitude,
+        longitude=photo_data.longitude,
+    )
+    photo.image.save("photo.jpg", photo_data.content, save=False)
+    photo.save()
+    return photo, True
+
+
+def _reviewers(patrol: Patrol) -> list[User]:
+    return list(User.objects.filter(org_unit_id=patrol.community_id, role__in=REVIEWER_ROLES, is_active=True))
+
+
+def _team(patrol: Patrol) -> list[User]:
+    return [m.inspector for m in patrol.members.select_related("inspector")]
+
+
+def _patrol_link(patrol: Patrol) -> str:
+    return reverse("patrols:patrol_detail", args=[patrol.pk])
+
+
+@transaction.atomic
+def patrol_submit(*, user: User, patrol: Patrol) -> Patrol:
+    _require_team_member(user, patrol)
+    _require_editable(patrol)
+    if not patrol.visits.exists():
+        raise ValidationError(_("Record at least one visit before submitting."))
+    patrol.status, patrol.submitted_at, patrol.returned_reason = PatrolStatus.SUBMITTED, timezone.now(), ""
+    patrol._history_user = user
+    patrol.save()
+    notify(
+        recipients=_reviewers(patrol),
+        title=_("Patrol record of %(date)s awaits your review") % {"date": f"{patrol.date:%Y-%m-%d}"},
+        link=_patrol_link(patrol),
+    )
+    return patrol
+
+
+def _require_reviewer(user: User, patrol: Patrol) -> None:
+    if user.role not in REVIEWER_ROLES or user.org_unit_id != patrol.community_id:
+        raise PermissionDenied
+    if patrol.status != PatrolStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted record can be reviewed."))
+
+
+@transaction.atomic
+def patrol_approve(*, user: User, patrol: Patrol) -> Patrol:
+    """Approve as community head or supervising leader; with both approvals the record is archived."""
+    patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
+    _require_reviewer(user, patrol)
+    now = timezone.now()
+    if user.role == Role.COMMUNITY_HEAD:
+        if patrol.head_approved_at:
+            raise ValidationError(_("The community head has already approved this record."))
+        patrol.head_approved_by, patrol.head_approved_at = user, now
+    else:
+        if patrol.leader_approved_at:
+            raise ValidationError(_("The supervising leader has already approved this record."))
+        patrol.leader_approved_by, patrol.leader_approved_at = user, now
+    if patrol.head_approved_at and patrol.leader_approved_at:
+        patrol.status, patrol.archived_at = PatrolStatus.ARCHIVED, now
+    patrol._history_user = user
+    patrol.save()
+    if patrol.is_archived:
+        notify(
+            recipients=_team(patrol),
+            title=_("Patrol record of %(date)s approved and archived") % {"date": f"{patrol.date:%Y-%m-%d}"},
+            link=_patrol_link(patrol),
+        )
+    return patrol
+
+
+def patrol_approve_many(*, user: User, patrols: Iterable[Patrol]) -> int:
+    """Approve every record given that the user can still approve; returns how many."""
+    approved = 0
+    for patrol in patrols:
+        try:
+            patrol_approve(user=user, patrol=patrol)
+        except ValidationError:
+            continue
+        approved += 1
+    return approved
+
+
+@transaction.atomic
+def patrol_return(*, user: User, patrol: Patrol, reason: str) -> Patrol:
+    """Send a record back to its team with a reason; earlier approvals lapse."""
+    patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
+    _require_reviewer(user, patrol)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for sending the record back.")})
+    patrol.status, patrol.returned_reason = PatrolStatus.RETURNED, reason.strip()
+    patrol.head_approved_by = patrol.head_approved_at = None
+    patrol.leader_approved_by = patrol.leader_approved_at = None
+    patrol._history_user = user
+    patrol.save()
+    notify(
+        recipients=_team(patrol),
+        title=_("Patrol record of %(date)s sent back") % {"date": f"{patrol.date:%Y-%m-%d}"},
+        body=patrol.returned_reason,
+        link=_patrol_link(patrol),
+    )
+    return patrol
+
+
+AMENDABLE_VISIT_FIELDS = ("findings", "action_taken")
+
+
+@transaction.atomic
+def patrol_amend(
+    *, user: User, patrol: Patrol, field: str, corrected: str, reason: str, visit: Visit | None = None
+) -> Amendment:
+    """Add a correction to an archived record; the record keeps its original text."""
+    if not patrol.is_archived:
+        raise ValidationError(_("Only an archived record is amended; edit it instead."))
+    in_team = patrol.members.filter(inspector=user).exists()
+    if not in_team and not (user.role in REVIEWER_ROLES and user.org_unit_id == patrol.community_id):
+        raise PermissionDenied
+    if not reason.strip() or not corrected.strip():
+        raise ValidationError(_("Give both the correction and the reason for it."))
+    if visit is not None and visit.patrol_id != patrol.pk:
+        raise ValidationError({"visit": _("This visit is not on this record.")})
+    target = visit if visit is not None else patrol
+    allowed = AMENDABLE_VISIT_FIELDS if visit is not None else ("notes",)
+    if field not in allowed:
+        raise ValidationError({"field": _("This field cannot be amended.")})
+    return Amendment.objects.create(
+        patrol=patrol,
+        visit=visit,
+        field=field,
+        original=getattr(target, field),
+        corrected=corrected.strip(),
+        reason=reason.strip(),
+        made_by=user,
+    )

@@ -1,0 +1,483 @@
+"""Pages for daily patrol records: log on the phone, review, archive, amend, and watch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orgs.models import OrgUnit, OrgUnitKind, Role
+from patrols.forms import AmendForm, ChecklistForm, PatrolStartForm, SendBackForm, VisitEditForm, VisitForm
+from patrols.models import (
+    Category,
+    ChecklistTemplate,
+    Establishment,
+    Finding,
+    FindingKind,
+    Patrol,
+    PatrolMember,
+    PatrolStatus,
+    Photo,
+    Visit,
+)
+from patrols.selectors import finding_figures, month_calendar, patrol_days
+from patrols.services import records as services
+
+PAGE_SIZE = 30
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's validation error on the form, by field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _patrol_for(request, pk: int) -> Patrol:
+    return get_object_or_404(Patrol.objects.visible_to(request.user).select_related("community"), pk=pk)
+
+
+def _flash_error(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patrol_today(request):
+    """An inspector's start of the day: today's record if started, else the start form."""
+    user = request.user
+    if user.role != Role.INSPECTOR:
+        raise PermissionDenied
+    today = timezone.localdate()
+    current = (
+        Patrol.objects.visible_to(user)
+        .filter(date=today, members__inspector=user, status__in=[PatrolStatus.DRAFT, PatrolStatus.RETURNED])
+        .first()
+    )
+    if current is not None:
+        return redirect("patrols:patrol_detail", pk=current.pk)
+    form = PatrolStartForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patrol, _created = services.patrol_start(
+                user=user, team=list(form.cleaned_data["team"]), notes=form.cleaned_data["notes"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("patrols:patrol_detail", pk=patrol.pk)
+    return render(request, "patrols/patrol_start.html", {"form": form, "today": today})
+
+
+@login_required
+def patrol_detail(request, pk: int):
+    patrol = _patrol_for(request, pk)
+    user = request.user
+    visits = list(
+        patrol.visits.select_related("establishment", "follow_up_of").prefetch_related(
+            "photos", "finding_set"
+        )
+    )
+    members = list(patrol.members.select_related("inspector"))
+    in_team = any(m.inspector_id == user.pk for m in members)
+    context = {
+        "patrol": patrol,
+        "visits": visits,
+        "members": members,
+        "can_log": patrol.is_editable and in_team,
+        "can_review": _can_review(user, patrol),
+        "amendments": patrol.amendments.select_related("made_by", "visit__establishment"),
+        "history": patrol.history.select_related("history_user")[:20],
+        "send_back_form": SendBackForm(),
+    }
+    if context["can_log"]:
+        visited = {v.establishment_id for v in visits}
+        context["to_visit"] = (
+            Establishment.objects.visible_to(user)
+            .filter(community_id=patrol.community_id)
+            .open()
+            .exclude(pk__in=visited)
+            .order_by("next_visit_due", "name")
+        )
+    if patrol.is_archived and (in_team or _is_reviewer_of(user, patrol)):
+        context["amend_form"] = AmendForm(patrol=patrol)
+    return render(request, "patrols/patrol_detail.html", context)
+
+
+def _is_reviewer_of(user, patrol: Patrol) -> bool:
+    return user.role in services.REVIEWER_ROLES and user.org_unit_id == patrol.community_id
+
+
+def _can_review(user, patrol: Patrol) -> bool:
+    if patrol.status != PatrolStatus.SUBMITTED or not _is_reviewer_of(user, patrol):
+        return False
+    approved = patrol.head_approved_at if user.role == Role.COMMUNITY_HEAD else patrol.leader_approved_at
+    return approved is None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request, pk: int, establishment_pk: int):
+    patrol = _patrol_for(request, pk)
+    establishment = get_object_or_404(
+        Establishment.objects.visible_to(request.user).select_related("community"), pk=establishment_pk
+    )
+    if not patrol.is_editable:
+        return render(request, "patrols/patrol_locked.html", {"patrol": patrol}, status=403)
+    district = establishment.community.parent_id
+    checklist = services.checklists_for_district(district).get(establishment.category, [])
+    open_findings = Finding.objects.visible_to(request.user).open_risks().filter(establishment=establishment)
+    form = VisitForm(
+        request.POST or None,
+        request.FILES or None,
+        checklist=checklist,
+        open_findings=open_findings,
+        initial={"client_id": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_visit(request, patrol, establishment, form)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Visit to %(name)s saved.") % {"name": establishment.name})
+            return redirect("patrols:patrol_detail", pk=patrol.pk)
+    status = 400 if form.errors else 200
+    context = {"patrol": patrol, "establishment": establishment, "form": form}
+    return render(request, "patrols/visit_form.html", context, status=status)
+
+
+@transaction.atomic
+def _save_visit(request, patrol: Patrol, establishment: Establishment, form: VisitForm) -> Visit:
+    """One visit with its finding and photos: all saved, or none if any part is refused."""
+    data = form.cleaned_data
+    finding_items = []
+    if data["finding_kind"]:
+        finding_items.append(
+            services.FindingInput(
+                kind=data["finding_kind"],
+                category=data["finding_category"],
+                description=data["findings"] or str(FindingKind(data["finding_kind"]).label),
+                rectification_deadline=data["rectification_deadline"],
+            )
+        )
+    follow_up = data.get("follow_up_of")
+    visit, created = services.visit_record(
+        user=request.user,
+        patrol=patrol,
+        establishment=establishment,
+        result=data["result"],
+        checklist=form.checklist_rows(),
+        findings=data["findings"],
+        action_taken=data["action_taken"],
+        finding_items=finding_items,
+        follow_up_of=follow_up,
+        rectified={"yes": True, "no": False}.get(data.get("rectified") or "") if follow_up else None,
+        client_id=data["client_id"],
+    )
+    if created:
+        for upload in data["photos"]:
+            services.photo_add(user=request.user, visit=visit, upload=upload)
+    return visit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, pk: int):
+    visit = get_object_or_404(
+        Visit.objects.visible_to(request.user).select_related("patrol", "establishment"), pk=pk
+    )
+    if not visit.patrol.is_editable:
+        return render(request, "patrols/patrol_locked.html", {"patrol": visit.patrol}, status=403)
+    initial = {"result": visit.result, "findings": visit.findings, "action_taken": visit.action_taken}
+    form = VisitEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_update(user=request.user, visit=visit, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("patrols:patrol_detail", pk=visit.patrol_id)
+    return render(request, "patrols/visit_edit.html", {"visit": visit, "form": form})
+
+
+def _patrol_action(request, pk: int, operation, success: str, **kwargs):
+    patrol = _patrol_for(request, pk)
+    try:
+        operation(user=request.user, patrol=patrol, **kwargs)
+    except ValidationError as error:
+        _flash_error(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("patrols:patrol_detail", pk=patrol.pk)
+
+
+@login_required
+@require_POST
+def patrol_submit(request, pk: int):
+    return _patrol_action(request, pk, services.patrol_submit, _("Submitted for review."))
+
+
+@login_required
+@require_POST
+def patrol_approve(request, pk: int):
+    return _patrol_action(request, pk, services.patrol_approve, _("Approved."))
+
+
+@login_required
+@require_POST
+def patrol_send_back(request, pk: int):
+    form = SendBackForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _patrol_action(request, pk, services.patrol_return, _("Sent back to the team."), reason=reason)
+
+
+@login_required
+@require_POST
+def patrol_amend(request, pk: int):
+    patrol = _patrol_for(request, pk)
+    form = AmendForm(request.POST, patrol=patrol)
+    if not form.is_valid():
+        messages.error(request, _("Give the correction and its reason."))
+        return redirect("patrols:patrol_detail", pk=patrol.pk)
+    target = form.cleaned_data["target"]
+    visit = None
+    field = target
+    if ":" in target:
+        visit_pk, field = target.split(":", 1)
+        visit = get_object_or_404(patrol.visits, pk=int(visit_pk))
+    return _patrol_action(
+        request,
+        pk,
+        services.patrol_amend,
+        _("Amendment added; the original is kept."),
+        field=field,
+        visit=visit,
+        corrected=form.cleaned_data["corrected"],
+        reason=form.cleaned_data["reason"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patrol_review(request):
+    """The records waiting for this reviewer, to approve one by one or many at once."""
+    if request.user.role not in services.REVIEWER_ROLES:
+        raise PermissionDenied
+    pending = (
+        Patrol.objects.visible_to(request.user)
+        .awaiting_review_by(request.user)
+        .prefetch_related(Prefetch("members", queryset=PatrolMember.objects.select_related("inspector")))
+        .order_by("date")
+    )
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        count = services.patrol_approve_many(user=request.user, patrols=pending.filter(pk__in=ids))
+        messages.success(request, _("%(count)d records approved.") % {"count": count})
+        return redirect("patrols:patrol_review")
+    return render(request, "patrols/patrol_review.html", {"pending": pending})
+
+
+def _scope_communities(request):
+    return OrgUnit.objects.visible_to(request.user).communities()
+
+
+@login_required
+def patrol_list(request):
+    patrols = (
+        Patrol.objects.visible_to(request.user)
+        .select_related("community")
+        .prefetch_related(Prefetch("members", queryset=PatrolMember.objects.select_related("inspector")))
+    )
+    status = request.GET.get("status", "")
+    if status in PatrolStatus.values:
+        patrols = patrols.filter(status=status)
+    community = request.GET.get("community", "")
+    if community.isdigit():
+        patrols = patrols.filter(community_id=int(community))
+    page = Paginator(patrols, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "statuses": PatrolStatus.choices,
+        "status": status,
+        "communities": _scope_communities(request),
+        "community": community,
+    }
+    return render(request, "patrols/patrol_list.html", context)
+
+
+@login_required
+def photo_file(request, pk: int):
+    """A visit photo, only for users who may see its record."""
+    photo = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _month(request) -> tuple[int, int]:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        return today.year, today.month
+    return year, month
+
+
+@login_required
+def patrol_calendar(request):
+    """A community's patrol days in a month; the days without a patrol stand out."""
+    communities = _scope_communities(request)
+    if request.user.tier == OrgUnitKind.COMMUNITY:
+        community = request.user.org_unit
+    else:
+        chosen = request.GET.get("community", "")
+        community = communities.filter(pk=int(chosen)).first() if chosen.isdigit() else communities.first()
+        if community is None:
+            raise Http404
+    year, month = _month(request)
+    first = dt.date(year, month, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    today = timezone.localdate()
+    days = patrol_days([community.pk], first=first, last=last)[community.pk]
+    weeks = month_calendar(year, month, days, today)
+    missing = sum(1 for week in weeks for cell in week if cell["missing"])
+    context = {
+        "community": community,
+        "communities": communities if request.user.tier != OrgUnitKind.COMMUNITY else None,
+        "weeks": weeks,
+        "first": first,
+        "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
+        "next": (last + dt.timedelta(days=1)).strftime("%Y-%m"),
+        "patrolled": len(days),
+        "missing": missing,
+    }
+    return render(request, "patrols/patrol_calendar.html", context)
+
+
+# Days looked back over for "days without a patrol" on the district view.
+RECENT_DAYS = 7
+
+
+@login_required
+def patrol_overview(request):
+    """The district's (or city's) view of patrols, open findings and overdue rectifications."""
+    if request.user.tier == OrgUnitKind.COMMUNITY and not request.user.is_superuser:
+        raise PermissionDenied
+    today = timezone.localdate()
+    communities = list(_scope_communities(request).active().select_related("parent"))
+    ids = [c.pk for c in communities]
+    month_days = patrol_days(ids, first=today.replace(day=1), last=today)
+    recent_days = patrol_days(ids, first=today - dt.timedelta(days=RECENT_DAYS - 1), last=today)
+    findings = finding_figures(ids, on=today)
+    rows = [
+        {
+            "community": c,
+            "month_days": len(month_days[c.pk]),
+            "last": max(month_days[c.pk] | recent_days[c.pk], default=None),
+            "missing_recent": RECENT_DAYS - len(recent_days[c.pk]),
+            "open": findings.get(c.pk, {}).get("open", 0),
+            "overdue": findings.get(c.pk, {}).get("overdue", 0),
+        }
+        for c in communities
+    ]
+    overdue = (
+        Finding.objects.visible_to(request.user)
+        .overdue(on=today)
+        .select_related("establishment", "community")
+        .order_by("rectification_deadline")[:100]
+    )
+    context = {
+        "rows": rows,
+        "overdue": overdue,
+        "today": today,
+        "days_elapsed": today.day,
+        "recent": RECENT_DAYS,
+    }
+    return render(request, "patrols/patrol_overview.html", context)
+
+
+@login_required
+def finding_list(request):
+    findings = Finding.objects.visible_to(request.user).select_related(
+        "establishment", "community", "visit__patrol"
+    )
+    state = request.GET.get("state", "open")
+    today = timezone.localdate()
+    if state == "open":
+        findings = findings.open_risks()
+    elif state == "overdue":
+        findings = findings.overdue(on=today)
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "patrols/finding_list.html", {"page": page, "state": state, "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_edit(request, category: str):
+    """A district office keeps its own version of a category's checklist."""
+    user = request.user
+    if user.role not in (Role.DISTRICT_OFFICER, Role.DISTRICT_LIAISON) or category not in Category.values:
+        raise PermissionDenied
+    district = user.org_unit
+    current = services.checklists_for_district(district.pk).get(category, [])
+    form = ChecklistForm(request.POST or None, initial={"items": "\n".join(current)})
+    if request.method == "POST" and form.is_valid():
+        template, _created = ChecklistTemplate.objects.get_or_create(district=district, category=category)
+        template.items = form.cleaned_data["items"]
+        template._history_user = user
+        template.save()
+        messages.success(request, _("Checklist saved."))
+        return redirect("patrols:checklist_list")
+    context = {"form": form, "category": Category(category)}
+    return render(request, "patrols/checklist_form.html", context)
+
+
+@login_required
+def checklist_list(request):
+    district = request.user.org_unit.district if request.user.org_unit else None
+    lists = services.checklists_for_district(district.pk if district else None)
+    rows = [{"category": c, "items": lists.get(c.value, [])} for c in Category]
+    can_edit = request.user.role in (Role.DISTRICT_OFFICER, Role.DISTRICT_LIAISON)
+    return render(request, "patrols/checklist_list.html", {"rows": rows, "can_edit": can_edit})
+
+
+urlpatterns = [
+    path("patrols/", patrol_list, name="patrol_list"),
+    path("patrols/today/", patrol_today, name="patrol_today"),
+    path("patrols/review/", patrol_review, name="patrol_review"),
+    path("patrols/calendar/", patrol_calendar, name="patrol_calendar"),
+    path("patrols/overview/", patrol_overview, name="patrol_overview"),
+    path("patrols/<int:pk>/", patrol_detail, name="patrol_detail"),
+    path("patrols/<int:pk>/visits/new/<int:establishment_pk>/", visit_create, name="visit_create"),
+    path("patrols/<int:pk>/submit/", patrol_submit, name="patrol_submit"),
+    path("patrols/<int:pk>/approve/", patrol_approve, name="patrol_approve"),
+    path("patrols/<int:pk>/send-back/", patrol_send_back, name="patrol_send_back"),
+    path("patrols/<int:pk>/amend/", patrol_amend, name="patrol_amend"),
+    path("visits/<int:pk>/edit/", visit_edit, name="visit_edit"),
+    path("photos/<int:pk>/", photo_file, name="photo_file"),
+    path("findings/", finding_list, name="finding_list"),
+    path("checklists/", checklist_list, name="checklist_list"),
+    path("checklists/<str:category>/", checklist_edit, name="checklist_edit"),
+]
