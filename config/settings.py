@@ -152,6 +152,15 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "noreply@localhost"
 
+# Cache: shared (Redis) when CACHE_URL is set, which production with several
+# processes needs for the public form's rate limit; else per process memory.
+CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Celery: a Redis broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -186,6 +195,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EstablishmentCategoryEnum": "patrols.models.establishments.Category",
+        "FindingCategoryEnum": "patrols.models.records.FindingCategory",
+        "FindingKindEnum": "patrols.models.records.FindingKind",
+        "OrgUnitKindEnum": "orgs.models.OrgUnitKind",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

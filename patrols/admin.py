@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from patrols.models import Establishment, Incident, IncidentReport
+from patrols.models import ChecklistTemplate, Establishment, Incident, IncidentReport, Lead, Patrol, Reward
 from patrols.services.establishments import establishment_save
 
 
@@ -19,7 +19,8 @@ class EstablishmentAdmin(SimpleHistoryAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Incident reports are never changed or deleted (不得瞒报、迟报、谎报); the admin only shows them."""
+    """Records whose every change goes through a service (or never happens, like incident
+    reports: 不得瞒报、迟报、谎报); the admin only shows them."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -58,3 +59,31 @@ class IncidentReportAdmin(ReadOnlyAdmin):
     list_display = ["incident", "reported_at", "reported_by", "is_final"]
     list_filter = ["is_final"]
     list_select_related = ["incident", "reported_by"]
+
+
+@admin.register(Patrol)
+class PatrolAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["date", "community", "status", "submitted_at", "archived_at"]
+    list_filter = ["status", "date"]
+    list_select_related = ["community"]
+    date_hierarchy = "date"
+
+
+@admin.register(Lead)
+class LeadAdmin(ReadOnlyAdmin):
+    list_display = ["reported_at", "community", "establishment", "source", "status"]
+    list_filter = ["status", "source"]
+    list_select_related = ["community", "establishment"]
+
+
+@admin.register(Reward)
+class RewardAdmin(ReadOnlyAdmin):
+    list_display = ["credited_at", "reporter", "reporter_name", "amount", "paid_at"]
+    list_select_related = ["reporter"]
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["category", "district", "updated_at"]
+    list_filter = ["category", "district"]
+    list_select_related = ["district"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian/Ubuntu machine with Python 3.11:
-# system packages (gettext for translations), a virtual environment with the
-# pinned Python packages, and the compiled translation catalogues.
+# system packages (gettext for translations, Chromium and CJK fonts for the browser
+# tests in tests/e2e), a virtual environment with the pinned Python packages, and the
+# compiled translation catalogues.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,9 @@ PYTHON=${PYTHON:-python3}
 
 need_apt=()
 command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
+# The browser tests drive Debian's Chromium at this path, not a browser Playwright downloads.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
 "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing system packages: ${need_apt[*]}"

@@ -221,3 +221,13 @@ def test_chinese_is_the_default_whatever_the_browser_asks(client, inspector_a):
     client.force_login(inspector_a)
     page = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"})
     assert "优先巡查" in page.text
+
+
+def test_openapi_schema_has_no_warnings():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    assert "/api/patrols/" in out.getvalue() and "/api/incidents/" in out.getvalue()

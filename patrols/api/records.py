@@ -79,7 +79,7 @@ class PatrolSerializer(serializers.ModelSerializer):
             "returned_reason",
             "archived_at",
         ]
-        extra_kwargs = {"client_id": {"required": False}, "date": {"required": False}}
+        extra_kwargs = {"client_id": {"required": False, "validators": []}, "date": {"required": False}}
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -193,6 +193,17 @@ class ScopedRelatedField(serializers.SlugRelatedField):
         return self.model.objects.visible_to(self.context["request"].user)
 
 
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related record, by id, among those the requesting user may see."""
+
+    def __init__(self, *, model, **kwargs) -> None:
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.context["request"].user)
+
+
 class ChecklistRowSerializer(serializers.Serializer):
     item = serializers.CharField()
     ok = serializers.BooleanField(allow_null=True)
@@ -233,10 +244,10 @@ class FindingInputSerializer(serializers.Serializer):
 
 class VisitSerializer(serializers.ModelSerializer):
     patrol = ScopedRelatedField(model=Patrol, slug_field="client_id", help_text="client_id of the patrol")
-    establishment = ScopedRelatedField(model=Establishment, slug_field="pk")
+    establishment = ScopedPrimaryKeyField(model=Establishment)
     checklist = ChecklistRowSerializer(many=True, required=False)
     finding_items = FindingInputSerializer(many=True, required=False, write_only=True)
-    follow_up_of = ScopedRelatedField(model=Finding, slug_field="pk", required=False, allow_null=True)
+    follow_up_of = ScopedPrimaryKeyField(model=Finding, required=False, allow_null=True)
     findings_recorded = FindingSerializer(source="finding_set", many=True, read_only=True)
     photos = serializers.SlugRelatedField(slug_field="client_id", many=True, read_only=True)
 
@@ -258,7 +269,9 @@ class VisitSerializer(serializers.ModelSerializer):
             "findings_recorded",
             "photos",
         ]
-        extra_kwargs = {"client_id": {"required": False}, "visited_at": {"required": False}}
+        # Resending a record is answered by the service, not refused as a duplicate.
+        validators: list = []
+        extra_kwargs = {"client_id": {"required": False, "validators": []}, "visited_at": {"required": False}}
 
 
 class VisitUpdateSerializer(serializers.Serializer):
@@ -328,7 +341,7 @@ class PhotoSerializer(serializers.ModelSerializer):
             "uploaded_at",
         ]
         read_only_fields = ["taken_at", "latitude", "longitude", "uploaded_at"]
-        extra_kwargs = {"client_id": {"required": False}, "image": {"write_only": True}}
+        extra_kwargs = {"client_id": {"required": False, "validators": []}, "image": {"write_only": True}}
 
     def get_url(self, obj: Photo) -> str:
         from django.urls import reverse

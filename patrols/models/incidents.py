@@ -71,7 +71,8 @@ class Incident(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # 不得瞒报、迟报、谎报: a report, once made, stays as it was made. Only
-        # the closing time may be set, once, by incident_close().
+        # the closing time may be set, once, by a final follow-up report
+        # (services.incidents.incident_follow_up).
         if self.pk and kwargs.get("update_fields") != ["closed_at"]:
             raise ImmutableError(_("An incident report cannot be changed."))
         super().save(*args, **kwargs)

@@ -47,10 +47,6 @@ def can_follow_up_incident(user: User, incident: Incident) -> bool:
     return False
 
 
-def report_delay(incident: Incident) -> dt.timedelta:
-    return incident.reported_at - incident.occurred_at
-
-
 @transaction.atomic
 def incident_report(
     *,

@@ -248,7 +248,9 @@ def lead_escalate(*, user: User, lead: Lead, note: str = "") -> Lead:
 @transaction.atomic
 def reward_mark_paid(*, user: User, reward: Reward) -> Reward:
     """Record that the district has paid a reward out."""
-    reward = Reward.objects.select_for_update(of=("self",)).select_related("lead__community").get(pk=reward.pk)
+    reward = (
+        Reward.objects.select_for_update(of=("self",)).select_related("lead__community").get(pk=reward.pk)
+    )
     if user.role not in DISTRICT_ROLES or user.org_unit_id != reward.lead.community.parent_id:
         raise PermissionDenied
     if reward.paid_at is not None:

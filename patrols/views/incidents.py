@@ -73,6 +73,7 @@ def incident_list(request):
         Incident.objects.visible_to(request.user)
         .select_related("community")
         .annotate(report_count=Count("reports"))
+        .order_by("-occurred_at", "-pk")  # an aggregate drops Meta.ordering
     )
     state = request.GET.get("state", "")
     if state == "open":

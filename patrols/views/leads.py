@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from patrols.models import Establishment, Lead, LeadEvent, LeadSource, LeadStatus, Reward
+from patrols.models import LEAD_REWARD_YUAN, Establishment, Lead, LeadEvent, LeadSource, LeadStatus, Reward
 from patrols.services.leads import (
     DISTRICT_ROLES,
     LeadAction,
@@ -151,7 +151,7 @@ def lead_create(request):
         )
         messages.success(request, _("Lead reported; the district office has been alerted."))
         return redirect("patrols:lead_detail", pk=lead.pk)
-    return render(request, "patrols/lead_form.html", {"form": form})
+    return render(request, "patrols/lead_form.html", {"form": form, "reward_amount": LEAD_REWARD_YUAN})
 
 
 @login_required
@@ -177,8 +177,10 @@ def lead_act(request, pk: int, action: LeadAction):
 def reward_list(request):
     """The reward ledger of the user's area, with its totals."""
     rewards = Reward.objects.visible_to(request.user)
-    paid = request.GET.get("paid")
-    if paid in ("yes", "no"):
+    paid = request.GET.get("paid", "")
+    if paid not in ("yes", "no"):
+        paid = ""
+    if paid:
         rewards = rewards.filter(paid_at__isnull=paid == "no")
     totals = rewards.aggregate(
         count=Count("pk"),

@@ -1,0 +1,448 @@
+"""Daily patrol records (§4): logging, findings, review, archive and amendments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from notifications.models import Notification
+from orgs.models import Role
+from patrols.models import Amendment, Finding, FindingStatus, Lead, Patrol, PatrolStatus, Photo, Visit
+from patrols.services import records as services
+from tests.factories import EstablishmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner_a(community_a):
+    return UserFactory(username="partner_a", role=Role.INSPECTOR, org_unit=community_a)
+
+
+@pytest.fixture
+def head_a(community_a):
+    return UserFactory(username="head_a", role=Role.COMMUNITY_HEAD, org_unit=community_a, certificate_no="")
+
+
+@pytest.fixture
+def leader_a(community_a):
+    return UserFactory(
+        username="leader_a", role=Role.SUPERVISING_LEADER, org_unit=community_a, certificate_no=""
+    )
+
+
+@pytest.fixture
+def patrol_a(inspector_a, partner_a):
+    patrol, _ = services.patrol_start(user=inspector_a, team=[partner_a])
+    return patrol
+
+
+def jpeg_bytes(exif: Image.Exif | None = None) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, format="JPEG", exif=exif or Image.Exif())
+    return buffer.getvalue()
+
+
+def visit(patrol, user, shop, **kwargs):
+    kwargs.setdefault("result", "compliant")
+    return services.visit_record(user=user, patrol=patrol, establishment=shop, **kwargs)[0]
+
+
+def submitted(patrol, user, shop):
+    visit(patrol, user, shop)
+    return services.patrol_submit(user=user, patrol=patrol)
+
+
+# Starting a patrol
+
+
+def test_patrol_needs_two_inspectors_of_the_community(inspector_a, inspector_b):
+    with pytest.raises(ValidationError) as alone:
+        services.patrol_start(user=inspector_a, team=[])
+    assert "至少" in str(alone.value) or "at least" in str(alone.value)
+    with pytest.raises(ValidationError):
+        services.patrol_start(user=inspector_a, team=[inspector_b])
+    assert not Patrol.objects.exists()
+
+
+def test_patrol_keeps_the_team_certificates(patrol_a, inspector_a, partner_a):
+    assert {(m.inspector, m.certificate_no) for m in patrol_a.members.all()} == {
+        (inspector_a, inspector_a.certificate_no),
+        (partner_a, partner_a.certificate_no),
+    }
+
+
+def test_patrol_posted_twice_with_the_same_phone_id_is_stored_once(api, inspector_a, partner_a):
+    api.force_authenticate(inspector_a)
+    client_id = str(uuid.uuid4())
+    first = api.post("/api/patrols/", {"client_id": client_id, "team": [partner_a.pk]}, format="json")
+    again = api.post("/api/patrols/", {"client_id": client_id, "team": [partner_a.pk]}, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert Patrol.objects.filter(client_id=client_id).count() == 1
+
+
+# Visits
+
+
+def test_visit_posted_twice_with_the_same_phone_id_is_stored_once(api, inspector_a, patrol_a, shop_a):
+    api.force_authenticate(inspector_a)
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "patrol": str(patrol_a.client_id),
+        "establishment": shop_a.pk,
+        "result": "compliant",
+        "checklist": [],
+    }
+    first = api.post("/api/visits/", body, format="json")
+    again = api.post("/api/visits/", body, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert Visit.objects.filter(client_id=body["client_id"]).count() == 1
+    assert first.json()["id"] == again.json()["id"]
+
+
+def test_visit_form_posted_twice_is_stored_once(client, inspector_a, patrol_a, shop_a):
+    client.force_login(inspector_a)
+    url = reverse("patrols:visit_create", args=[patrol_a.pk, shop_a.pk])
+    form = {"client_id": str(uuid.uuid4()), "result": "compliant", "check-0": "ok"}
+    assert client.post(url, form).status_code == 302
+    assert client.post(url, form).status_code == 302
+    assert Visit.objects.count() == 1
+    assert Visit.objects.get().checklist[0]["ok"] is True
+
+
+def test_visit_moves_the_establishment_due_date(inspector_a, patrol_a, community_a):
+    shop = EstablishmentFactory(community=community_a, risk_class="A", last_visited_on=None)
+    assert shop.visit_state() == "overdue"
+    visit(patrol_a, inspector_a, shop)
+    shop.refresh_from_db()
+    assert shop.last_visited_on == timezone.localdate()
+    assert shop.visit_state() == "ok"
+
+
+def test_checklist_follows_the_category(client, inspector_a, patrol_a, community_a):
+    pharmacy = EstablishmentFactory(community=community_a, category="pharmacy")
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:visit_create", args=[patrol_a.pk, pharmacy.pk]))
+    assert "处方药凭处方销售" in page.text
+    assert "食品留样" not in page.text
+
+
+def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
+    inspector_a, partner_a, patrol_a, shop_a
+):
+    first = visit(
+        patrol_a,
+        inspector_a,
+        shop_a,
+        result="issues",
+        findings="冷藏温度过高",
+        finding_items=[services.FindingInput("safety_risk", "storage", "冷藏温度过高")],
+    )
+    finding = first.finding_set.get()
+    assert finding.rectification_deadline == timezone.localdate() + dt.timedelta(days=7)
+    assert finding.status == FindingStatus.OPEN
+
+    services.patrol_submit(user=inspector_a, patrol=patrol_a)
+    later, _ = services.patrol_start(user=inspector_a, team=[partner_a], client_id=uuid.uuid4())
+    visit(
+        later,
+        inspector_a,
+        shop_a,
+        result="issues",
+        findings="仍未整改",
+        follow_up_of=finding,
+        rectified=False,
+    )
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.OPEN
+    assert finding.follow_ups.get().rectified is False
+
+    third, _ = services.patrol_start(user=inspector_a, team=[partner_a])
+    visit(third, inspector_a, shop_a, follow_up_of=finding, rectified=True)
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.CLOSED and finding.closed_at is not None
+
+
+def test_suspected_violation_becomes_a_lead_for_the_district(
+    inspector_a, patrol_a, shop_a, district_officer_a
+):
+    visit(
+        patrol_a,
+        inspector_a,
+        shop_a,
+        result="issues",
+        findings="销售过期食品",
+        finding_items=[services.FindingInput("suspected_violation", "expired", "销售过期食品")],
+    )
+    lead = Lead.objects.get()
+    assert lead.reporter == inspector_a and lead.establishment == shop_a
+    assert lead.finding.status == FindingStatus.REPORTED
+    assert Notification.objects.filter(recipient=district_officer_a).exists()
+
+
+# Photos
+
+
+def test_photo_keeps_time_and_place_and_is_reencoded(inspector_a, patrol_a, shop_a):
+    exif = Image.Exif()
+    exif[0x8769] = {0x9003: "2026:11:20 09:15:00"}  # DateTimeOriginal, local time
+    exif[0x8825] = {1: "N", 2: (30.0, 16.0, 12.0), 3: "E", 4: (120.0, 9.0, 36.0)}
+    v = visit(patrol_a, inspector_a, shop_a)
+    photo, created = services.photo_add(
+        user=inspector_a, visit=v, upload=SimpleUploadedFile("IMG_1.HEIC", jpeg_bytes(exif))
+    )
+    assert created
+    assert timezone.localtime(photo.taken_at).strftime("%Y-%m-%d %H:%M") == "2026-11-20 09:15"
+    assert float(photo.latitude) == pytest.approx(30.27, abs=0.001)
+    assert float(photo.longitude) == pytest.approx(120.16, abs=0.001)
+    assert photo.image.name.endswith(".jpg") and "IMG_1" not in photo.image.name
+    with photo.image.open("rb") as stored:
+        assert Image.open(stored).getexif().get(0x8825) is None
+
+
+def test_a_file_that_is_not_a_photo_is_refused_in_chinese_and_nothing_is_saved(
+    client, inspector_a, patrol_a, shop_a
+):
+    client.force_login(inspector_a)
+    url = reverse("patrols:visit_create", args=[patrol_a.pk, shop_a.pk])
+    fake = SimpleUploadedFile("photo.jpg", b"<?php echo 'not an image'; ?>", content_type="image/jpeg")
+    response = client.post(url, {"client_id": str(uuid.uuid4()), "result": "compliant", "photos": fake})
+    assert response.status_code == 400
+    assert "不是照片" in response.text
+    assert not Visit.objects.exists() and not Photo.objects.exists()
+
+
+def test_photo_is_served_only_to_who_may_see_the_record(client, inspector_a, inspector_b, patrol_a, shop_a):
+    v = visit(patrol_a, inspector_a, shop_a)
+    photo, _ = services.photo_add(user=inspector_a, visit=v, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    url = reverse("patrols:photo_file", args=[photo.pk])
+    client.force_login(inspector_b)
+    assert client.get(url).status_code == 404
+    client.force_login(inspector_a)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+
+
+# Review and archive
+
+
+def test_head_and_leader_both_approve_then_the_record_is_archived(
+    inspector_a, patrol_a, shop_a, head_a, leader_a
+):
+    submitted(patrol_a, inspector_a, shop_a)
+    assert Notification.objects.filter(recipient=head_a).count() == 1
+    services.patrol_approve(user=head_a, patrol=patrol_a)
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == PatrolStatus.SUBMITTED
+    with pytest.raises(ValidationError):
+        services.patrol_approve(user=head_a, patrol=patrol_a)
+    services.patrol_approve(user=leader_a, patrol=patrol_a)
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == PatrolStatus.ARCHIVED and patrol_a.archived_at
+    history = [h.status for h in patrol_a.history.order_by("history_date")]
+    assert history == ["draft", "submitted", "submitted", "archived"]
+
+
+def test_archived_record_is_read_only_everywhere(
+    client, api, inspector_a, patrol_a, shop_a, head_a, leader_a
+):
+    submitted(patrol_a, inspector_a, shop_a)
+    for reviewer in (head_a, leader_a):
+        services.patrol_approve(user=reviewer, patrol=patrol_a)
+    the_visit = patrol_a.visits.get()
+    other = EstablishmentFactory(community=shop_a.community)
+    with pytest.raises(ValidationError):
+        services.visit_record(user=inspector_a, patrol=patrol_a, establishment=other, result="compliant")
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:visit_create", args=[patrol_a.pk, other.pk]))
+    assert page.status_code == 403 and "不能再修改" in page.text
+    assert (
+        client.post(reverse("patrols:visit_edit", args=[the_visit.pk]), {"result": "issues"}).status_code
+        == 403
+    )
+    detail = client.get(reverse("patrols:patrol_detail", args=[patrol_a.pk]))
+    assert 'id="submit-patrol"' not in detail.text and "visit-link" not in detail.text
+    api.force_authenticate(inspector_a)
+    response = api.patch(f"/api/visits/{the_visit.client_id}/", {"result": "issues"}, format="json")
+    assert response.status_code == 400
+    the_visit.refresh_from_db()
+    assert the_visit.result == "compliant" and Visit.objects.count() == 1
+
+
+def test_amendment_after_archiving_keeps_the_original(inspector_a, patrol_a, shop_a, head_a, leader_a):
+    v = visit(patrol_a, inspector_a, shop_a, result="issues", findings="地面有积水")
+    services.patrol_submit(user=inspector_a, patrol=patrol_a)
+    for reviewer in (head_a, leader_a):
+        services.patrol_approve(user=reviewer, patrol=patrol_a)
+    patrol_a.refresh_from_db()
+    services.patrol_amend(
+        user=inspector_a,
+        patrol=patrol_a,
+        visit=v,
+        field="findings",
+        corrected="后厨地面有积水",
+        reason="补充位置",
+    )
+    v.refresh_from_db()
+    assert v.findings == "地面有积水"
+    amendment = Amendment.objects.get()
+    assert (amendment.original, amendment.corrected, amendment.made_by) == (
+        "地面有积水",
+        "后厨地面有积水",
+        inspector_a,
+    )
+
+
+def test_send_back_with_a_reason_then_resubmit(inspector_a, partner_a, patrol_a, shop_a, head_a, leader_a):
+    submitted(patrol_a, inspector_a, shop_a)
+    services.patrol_approve(user=head_a, patrol=patrol_a)
+    with pytest.raises(ValidationError):
+        services.patrol_return(user=leader_a, patrol=patrol_a, reason=" ")
+    services.patrol_return(user=leader_a, patrol=patrol_a, reason="照片不清楚")
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == PatrolStatus.RETURNED and patrol_a.head_approved_at is None
+    assert Notification.objects.filter(recipient=partner_a, body="照片不清楚").exists()
+    services.patrol_submit(user=partner_a, patrol=patrol_a)
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == PatrolStatus.SUBMITTED and patrol_a.returned_reason == ""
+
+
+def test_approve_many_at_once(client, inspector_a, partner_a, community_a, head_a):
+    shop = EstablishmentFactory(community=community_a)
+    ids = []
+    for _ in range(3):
+        patrol, _created = services.patrol_start(user=inspector_a, team=[partner_a])
+        submitted(patrol, inspector_a, shop)
+        ids.append(patrol.pk)
+    client.force_login(head_a)
+    response = client.post(reverse("patrols:patrol_review"), {"ids": ids[:2]})
+    assert response.status_code == 302
+    approved = Patrol.objects.filter(head_approved_at__isnull=False).values_list("pk", flat=True)
+    assert sorted(approved) == sorted(ids[:2])
+
+
+def test_only_the_communitys_reviewers_may_approve(inspector_a, patrol_a, shop_a, community_b):
+    submitted(patrol_a, inspector_a, shop_a)
+    other_head = UserFactory(role=Role.COMMUNITY_HEAD, org_unit=community_b, certificate_no="")
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.patrol_approve(user=other_head, patrol=patrol_a)
+    with pytest.raises(PermissionDenied):
+        services.patrol_approve(user=inspector_a, patrol=patrol_a)
+
+
+# Calendar and district view
+
+
+def test_calendar_shows_days_without_a_patrol(client, inspector_a, partner_a):
+    today = timezone.localdate()
+    services.patrol_start(user=inspector_a, team=[partner_a], date=today)
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:patrol_calendar"))
+    assert page.context["patrolled"] == 1
+    assert page.context["missing"] == today.day - 1
+
+
+def test_district_overview_counts_patrols_and_overdue_rectifications(
+    client, district_officer_a, inspector_a, partner_a, shop_a, community_b
+):
+    patrol, _ = services.patrol_start(user=inspector_a, team=[partner_a])
+    v = visit(
+        patrol,
+        inspector_a,
+        shop_a,
+        result="issues",
+        findings="x",
+        finding_items=[services.FindingInput("safety_risk", "hygiene", "卫生差")],
+    )
+    Finding.objects.filter(visit=v).update(rectification_deadline=timezone.localdate() - dt.timedelta(days=1))
+    client.force_login(district_officer_a)
+    page = client.get(reverse("patrols:patrol_overview"))
+    rows = {row["community"].name: row for row in page.context["rows"]}
+    assert rows["翠苑社区"]["month_days"] == 1 and rows["翠苑社区"]["overdue"] == 1
+    assert rows["文新社区"]["month_days"] == 0 and rows["文新社区"]["missing_recent"] == 7
+    assert [f.description for f in page.context["overdue"]] == ["卫生差"]
+
+
+# Scoping of every new page and endpoint
+
+
+def test_inspector_of_another_community_cannot_see_or_touch_the_record(
+    client, api, inspector_a, inspector_b, patrol_a, shop_a
+):
+    v = visit(patrol_a, inspector_a, shop_a)
+    client.force_login(inspector_b)
+    for url in [
+        reverse("patrols:patrol_detail", args=[patrol_a.pk]),
+        reverse("patrols:visit_create", args=[patrol_a.pk, shop_a.pk]),
+        reverse("patrols:visit_edit", args=[v.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("patrols:patrol_submit", args=[patrol_a.pk])).status_code == 404
+    assert "翠苑社区" not in client.get(reverse("patrols:patrol_list")).text
+    api.force_authenticate(inspector_b)
+    assert api.get(f"/api/patrols/{patrol_a.client_id}/").status_code == 404
+    assert api.get(f"/api/visits/{v.client_id}/").status_code == 404
+    assert api.post(f"/api/patrols/{patrol_a.client_id}/submit/").status_code == 404
+    assert api.get("/api/patrols/").json()["results"] == []
+    assert api.get("/api/findings/").json()["results"] == []
+    foreign_visit = {"patrol": str(patrol_a.client_id), "establishment": shop_a.pk, "result": "compliant"}
+    assert api.post("/api/visits/", foreign_visit, format="json").status_code == 400
+    patrol_a.refresh_from_db()
+    assert patrol_a.status == PatrolStatus.DRAFT and Visit.objects.count() == 1
+
+
+def test_resending_another_communitys_record_id_is_refused(api, inspector_b, patrol_a, community_b):
+    partner_b = UserFactory(role=Role.INSPECTOR, org_unit=community_b)
+    api.force_authenticate(inspector_b)
+    response = api.post(
+        "/api/patrols/", {"client_id": str(patrol_a.client_id), "team": [partner_b.pk]}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_district_officer_of_another_district_sees_nothing(
+    client, api, inspector_a, patrol_a, shop_a, district_c
+):
+    officer_c = UserFactory(role=Role.DISTRICT_OFFICER, org_unit=district_c, certificate_no="")
+    client.force_login(officer_c)
+    assert client.get(reverse("patrols:patrol_detail", args=[patrol_a.pk])).status_code == 404
+    overview = client.get(reverse("patrols:patrol_overview"))
+    assert "翠苑社区" not in overview.text
+    api.force_authenticate(officer_c)
+    assert api.get(f"/api/patrols/{patrol_a.client_id}/").status_code == 404
+
+
+def test_volunteer_sees_no_patrol_records(client, api, volunteer_a, patrol_a):
+    client.force_login(volunteer_a)
+    assert client.get(reverse("patrols:patrol_detail", args=[patrol_a.pk])).status_code == 404
+    api.force_authenticate(volunteer_a)
+    assert api.get("/api/patrols/").json()["results"] == []
+
+
+def test_patrol_list_costs_the_same_for_few_and_many(client, district_officer_a, inspector_a, partner_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("patrols:patrol_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(district_officer_a)
+    services.patrol_start(user=inspector_a, team=[partner_a])
+    few = count()
+    for days in range(1, 25):
+        services.patrol_start(
+            user=inspector_a, team=[partner_a], date=timezone.localdate() - dt.timedelta(days=days)
+        )
+    assert count() == few
