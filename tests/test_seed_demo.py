@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from orgs.models import OrgUnit, Role, User
-from patrols.models import Category, Establishment
+from patrols.models import Category, Establishment, Patrol, PatrolStatus, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,12 @@ def seed() -> str:
 
 def test_seed_demo_builds_a_city_and_is_safe_to_run_twice():
     output = seed()
-    counts = (OrgUnit.objects.count(), User.objects.count(), Establishment.objects.count())
+    models = (OrgUnit, User, Establishment, Patrol, Visit)
+    counts = [model.objects.count() for model in models]
     assert "demo12345" in seed()
-    assert (OrgUnit.objects.count(), User.objects.count(), Establishment.objects.count()) == counts
+    assert [model.objects.count() for model in models] == counts
+    assert Patrol.objects.filter(status=PatrolStatus.ARCHIVED).exists()
+    assert Patrol.objects.filter(status=PatrolStatus.SUBMITTED).exists()
 
     districts = OrgUnit.objects.districts()
     assert districts.count() >= 3

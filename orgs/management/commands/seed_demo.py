@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -21,7 +22,18 @@ from simple_history.utils import bulk_create_with_history
 
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from patrols import schedule
-from patrols.models import Category, Establishment, FoodGrade, ModelStatus, RiskClass, Status, WatchList
+from patrols.models import (
+    Category,
+    Establishment,
+    FindingKind,
+    FoodGrade,
+    ModelStatus,
+    RiskClass,
+    Status,
+    VisitResult,
+    WatchList,
+)
+from patrols.services import records
 
 SEED = "seed-demo-v1"
 PASSWORD = "demo12345"
@@ -273,6 +285,62 @@ def seed_establishments(
     return len(items)
 
 
+# Two weeks of patrol records per community, with a few days missed on purpose.
+HISTORY_DAYS = 14
+VISITS_PER_PATROL = 3
+DEMO_NAMESPACE = uuid.UUID("6f1c4f8e-2f55-4c5e-9a7b-3f0d2a4c9e11")
+
+
+def seed_patrol_history(community: OrgUnit) -> int:
+    """Patrols of the last two weeks through the real services; archived when older than two days.
+
+    Record ids derive from the community and the day, so a second run finds
+    every record already there and adds nothing.
+    """
+    inspectors = list(User.objects.inspectors().filter(org_unit=community).order_by("username"))
+    head = User.objects.get(org_unit=community, role=Role.COMMUNITY_HEAD)
+    leader = User.objects.get(org_unit=community, role=Role.SUPERVISING_LEADER)
+    today = timezone.localdate()
+    made = 0
+    for back in range(HISTORY_DAYS, 0, -1):
+        day = today - dt.timedelta(days=back)
+        key = f"{community.code}:{day:%Y%m%d}"
+        rng = rng_for(f"patrols:{key}")
+        if rng.random() < 0.12:
+            continue  # a day without a patrol, for the calendar to show
+        patrol, created = records.patrol_start(
+            user=inspectors[0],
+            team=inspectors[1:2],
+            date=day,
+            client_id=uuid.uuid5(DEMO_NAMESPACE, key),
+        )
+        if not created:
+            continue
+        made += 1
+        shops = list(community.establishments.open().order_by("next_visit_due", "pk")[:VISITS_PER_PATROL])
+        for number, shop in enumerate(shops):
+            at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + number, rng.randint(0, 59))))
+            problem = rng.random() < 0.15
+            records.visit_record(
+                user=inspectors[0],
+                patrol=patrol,
+                establishment=shop,
+                result=VisitResult.ISSUES if problem else VisitResult.COMPLIANT,
+                findings="冷藏柜温度偏高，部分熟食未加盖" if problem else "",
+                action_taken="当场劝导，要求限期整改" if problem else "",
+                finding_items=[records.FindingInput(FindingKind.SAFETY_RISK, "storage", "冷藏柜温度偏高")]
+                if problem
+                else [],
+                visited_at=at,
+                client_id=uuid.uuid5(DEMO_NAMESPACE, f"{key}:{number}"),
+            )
+        records.patrol_submit(user=inspectors[0], patrol=patrol)
+        if back > 2:
+            records.patrol_approve(user=head, patrol=patrol)
+            records.patrol_approve(user=leader, patrol=patrol)
+    return made
+
+
 class Command(BaseCommand):
     help = "生成演示数据：一个市、三个区、十二个社区、各级用户和经营主体（可重复运行）。"
 
@@ -311,6 +379,7 @@ class Command(BaseCommand):
                 community = self.seed_community(district, number, short_name, streets, password_hash)
                 grids = list(community.children.filter(kind=OrgUnitKind.GRID))
                 created += seed_establishments(community, number, streets, grids, admin)
+                seed_patrol_history(community)
                 if number == 1:
                     rows += [
                         (f"insp-{community.code}-1", f"{Role.INSPECTOR.label} · {community.name}"),
