@@ -62,6 +62,13 @@ def scope_q(user, field: str = "") -> Q:
     return Q(**{f"{prefix}path__startswith": unit.path})
 
 
+def record_scope_q(user, field: str) -> Q:
+    """scope_q for the records of people's work, which volunteers may not read (§1)."""
+    if getattr(user, "role", None) == Role.VOLUNTEER:
+        return Q(pk__in=[])
+    return scope_q(user, field)
+
+
 class OrgUnitQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[OrgUnit]:
         return self.filter(scope_q(user))

@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from orgs.models import User
+from patrols.api.fields import ScopedPrimaryKeyField, ScopedSlugField
 from patrols.models import (
     Amendment,
     Establishment,
@@ -182,28 +183,6 @@ class PatrolViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
 
-class ScopedRelatedField(serializers.SlugRelatedField):
-    """A related record chosen among those the requesting user may see."""
-
-    def __init__(self, *, model, **kwargs) -> None:
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.context["request"].user)
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related record, by id, among those the requesting user may see."""
-
-    def __init__(self, *, model, **kwargs) -> None:
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.context["request"].user)
-
-
 class ChecklistRowSerializer(serializers.Serializer):
     item = serializers.CharField()
     ok = serializers.BooleanField(allow_null=True)
@@ -243,7 +222,7 @@ class FindingInputSerializer(serializers.Serializer):
 
 
 class VisitSerializer(serializers.ModelSerializer):
-    patrol = ScopedRelatedField(model=Patrol, slug_field="client_id", help_text="client_id of the patrol")
+    patrol = ScopedSlugField(model=Patrol, slug_field="client_id", help_text="client_id of the patrol")
     establishment = ScopedPrimaryKeyField(model=Establishment)
     checklist = ChecklistRowSerializer(many=True, required=False)
     finding_items = FindingInputSerializer(many=True, required=False, write_only=True)
@@ -324,7 +303,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    visit = ScopedRelatedField(model=Visit, slug_field="client_id", help_text="client_id of the visit")
+    visit = ScopedSlugField(model=Visit, slug_field="client_id", help_text="client_id of the visit")
     url = serializers.SerializerMethodField()
 
     class Meta:

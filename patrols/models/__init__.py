@@ -30,7 +30,6 @@ from patrols.models.leads import (
 )
 from patrols.models.records import (
     EDITABLE_STATUSES,
-    RECORD_READERS,
     Amendment,
     ChecklistTemplate,
     Finding,
@@ -51,7 +50,6 @@ __all__ = [
     "FIRST_REPORT_WINDOW",
     "FOOD_SERVICE_CATEGORIES",
     "LEAD_REWARD_YUAN",
-    "RECORD_READERS",
     "Amendment",
     "Category",
     "ChecklistTemplate",

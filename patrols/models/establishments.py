@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from orgs.models import OrgUnit, OrgUnitKind, scope_q
+from orgs.models import OrgUnit, OrgUnitKind, record_scope_q
 from patrols import schedule
 
 
@@ -74,9 +74,7 @@ class VisitState(models.TextChoices):
 
 class EstablishmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Establishment]:
-        if not getattr(user, "can_view_registry", False):
-            return self.none()
-        return self.filter(scope_q(user, "community"))
+        return self.filter(record_scope_q(user, "community"))
 
     def open(self) -> QuerySet[Establishment]:
         return self.filter(status=Status.OPEN)

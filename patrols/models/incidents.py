@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import OrgUnit, OrgUnitKind, Role, scope_q
+from orgs.models import OrgUnit, OrgUnitKind, record_scope_q
 from patrols.models.establishments import Establishment
 
 # 初报不超过1小时: the first report must reach the district within this time.
@@ -27,9 +27,7 @@ class ImmutableError(ValidationError):
 
 class IncidentQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Incident]:
-        if getattr(user, "role", None) == Role.VOLUNTEER:
-            return self.none()
-        return self.filter(scope_q(user, "community"))
+        return self.filter(record_scope_q(user, "community"))
 
     def open(self) -> QuerySet[Incident]:
         return self.filter(closed_at__isnull=True)

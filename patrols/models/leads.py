@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import OrgUnit, OrgUnitKind, Role, scope_q
+from orgs.models import OrgUnit, OrgUnitKind, record_scope_q
 from patrols.models.establishments import Establishment
 from patrols.models.records import Finding
 
@@ -39,9 +39,7 @@ class LeadQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Lead]:
         """Community staff see their community's leads, a volunteer none; the
         district sees its communities' leads, the city all of them."""
-        if getattr(user, "role", None) == Role.VOLUNTEER:
-            return self.none()
-        return self.filter(scope_q(user, "community"))
+        return self.filter(record_scope_q(user, "community"))
 
     def open(self) -> QuerySet[Lead]:
         return self.exclude(status__in=CLOSED_LEAD_STATUSES)
@@ -127,9 +125,7 @@ class LeadEvent(models.Model):
 
 class RewardQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Reward]:
-        if getattr(user, "role", None) == Role.VOLUNTEER:
-            return self.none()
-        return self.filter(scope_q(user, "lead__community"))
+        return self.filter(record_scope_q(user, "lead__community"))
 
 
 class Reward(models.Model):

@@ -12,11 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from orgs.models import OrgUnit, OrgUnitKind, Role, scope_q
+from orgs.models import OrgUnit, OrgUnitKind, Role, record_scope_q
 from patrols.models.establishments import Category, Establishment
-
-# Roles that may read patrol records of their area (volunteers may not, §1).
-RECORD_READERS = frozenset(set(Role.values) - {Role.VOLUNTEER})
 
 
 class ChecklistTemplate(models.Model):
@@ -69,9 +66,7 @@ EDITABLE_STATUSES = frozenset({PatrolStatus.DRAFT, PatrolStatus.RETURNED})
 
 class PatrolQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Patrol]:
-        if getattr(user, "role", None) not in RECORD_READERS and not getattr(user, "is_superuser", False):
-            return self.none()
-        return self.filter(scope_q(user, "community"))
+        return self.filter(record_scope_q(user, "community"))
 
     def awaiting_review_by(self, user) -> QuerySet[Patrol]:
         pending = self.filter(status=PatrolStatus.SUBMITTED)
@@ -273,9 +268,7 @@ class FindingStatus(models.TextChoices):
 
 class FindingQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Finding]:
-        if getattr(user, "role", None) not in RECORD_READERS and not getattr(user, "is_superuser", False):
-            return self.none()
-        return self.filter(scope_q(user, "community"))
+        return self.filter(record_scope_q(user, "community"))
 
     def open_risks(self) -> QuerySet[Finding]:
         return self.filter(kind=FindingKind.SAFETY_RISK, status=FindingStatus.OPEN)
