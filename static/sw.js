@@ -9,9 +9,10 @@
  *   from the cache and refreshed behind (stale-while-revalidate).
  * - Pages are network-first. A page that answers 200 with HTML is copied into the pages cache,
  *   so a patrol record and its visit forms opened earlier still open without signal. When the
- *   network hangs (lie-fi) a cached copy is shown after a few seconds instead.
+ *   network hangs (lie-fi) or answers 5xx, a cached copy is shown instead.
  * - The pages cache holds one user's pages: pwa.js deletes it on logout and when another user
- *   logs in. API, admin, accounts, language and media requests are never cached.
+ *   logs in ("forget" also stops fetches under way from storing). API, admin, accounts,
+ *   language and media requests are never cached.
  * - POSTs are not touched here: offline.js queues them in IndexedDB.
  */
 "use strict";
@@ -104,9 +105,10 @@ async function networkFirst(event) {
   const patience = new Promise((resolve) => setTimeout(resolve, NETWORK_PATIENCE_MS));
   try {
     const first = await Promise.race([network, patience.then(() => null)]);
-    if (first) return first;
+    if (first && first.status < 500) return first;
+    // Slow, or a gateway error on a weak signal: the phone's copy, when it has one, says more.
     const cached = await cachedPage(request.url);
-    return cached || (await network);
+    return cached || first || (await network);
   } catch (err) {
     return (await cachedPage(request.url)) || offlinePage();
   }

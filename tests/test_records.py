@@ -446,3 +446,19 @@ def test_patrol_list_costs_the_same_for_few_and_many(client, district_officer_a,
             user=inspector_a, team=[partner_a], date=timezone.localdate() - dt.timedelta(days=days)
         )
     assert count() == few
+
+
+def test_a_visit_resent_after_the_record_was_submitted_is_not_refused(client, inspector_a, patrol_a, shop_a):
+    client.force_login(inspector_a)
+    url = reverse("patrols:visit_create", args=[patrol_a.pk, shop_a.pk])
+    form = {"client_id": str(uuid.uuid4()), "result": "compliant"}
+    assert client.post(url, form).status_code == 302
+    services.patrol_submit(user=inspector_a, patrol=patrol_a)
+    assert client.post(url, form).status_code == 302
+    assert Visit.objects.count() == 1
+
+
+def test_todays_patrol_sends_reviewers_to_their_review_list(client, head_a):
+    client.force_login(head_a)
+    response = client.get(reverse("patrols:patrol_today"))
+    assert response.url == reverse("patrols:patrol_review")

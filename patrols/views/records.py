@@ -61,8 +61,10 @@ def _flash_error(request, error: ValidationError) -> None:
 def patrol_today(request):
     """An inspector's start of the day: today's record if started, else the start form."""
     user = request.user
+    if user.role in services.REVIEWER_ROLES:
+        return redirect("patrols:patrol_review")
     if user.role != Role.INSPECTOR:
-        raise PermissionDenied
+        return redirect("home")
     today = timezone.localdate()
     current = (
         Patrol.objects.visible_to(user)
@@ -137,6 +139,10 @@ def visit_create(request, pk: int, establishment_pk: int):
     establishment = get_object_or_404(
         Establishment.objects.visible_to(request.user).select_related("community"), pk=establishment_pk
     )
+    if request.method == "POST" and _already_stored(request):
+        # A phone resending a visit whose answer it lost: stored already, even
+        # if the record has been submitted since.
+        return redirect("patrols:patrol_detail", pk=patrol.pk)
     if not patrol.is_editable:
         return render(request, "patrols/patrol_locked.html", {"patrol": patrol}, status=403)
     district = establishment.community.parent_id
@@ -160,6 +166,14 @@ def visit_create(request, pk: int, establishment_pk: int):
     status = 400 if form.errors else 200
     context = {"patrol": patrol, "establishment": establishment, "form": form}
     return render(request, "patrols/visit_form.html", context, status=status)
+
+
+def _already_stored(request) -> bool:
+    try:
+        client_id = uuid.UUID(request.POST.get("client_id", ""))
+    except ValueError:
+        return False
+    return Visit.objects.visible_to(request.user).filter(client_id=client_id).exists()
 
 
 @transaction.atomic

@@ -1,0 +1,51 @@
+"""What a person does on the phone, in a few words, for the browser tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from playwright.sync_api import Page
+
+from orgs.models import User
+
+PASSWORD = "pw-for-tests-1"
+WAIT_SECONDS = 10
+
+
+def log_in(page: Page, user: User) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def log_out(page: Page) -> None:
+    page.click("details.menu summary")
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_url("**/accounts/login/**")
+
+
+def wait_for_worker(page: Page) -> None:
+    """Wait until the service worker controls the page, so what it loads next is saved on the phone."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+
+def saved_pages(page: Page) -> list[str]:
+    """Paths of the pages the worker keeps on the phone."""
+    return page.evaluate(
+        """async () => {
+            const cache = await caches.open("patrol-pages");
+            return (await cache.keys()).map((r) => new URL(r.url).pathname);
+        }"""
+    )
+
+
+def eventually(page: Page, condition: Callable[[], object], what: str) -> None:
+    """Wait for something the page does in the background (page.wait_for_function does not
+    wait for promises, and caches and IndexedDB only answer with promises)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        page.wait_for_timeout(100)
