@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.pagination import paginate
 from notifications.models import Notification
 from notifications.services import notification_mark_read
 
@@ -17,8 +17,9 @@ PAGE_SIZE = 50
 @login_required
 def notification_list(request):
     notifications = Notification.objects.for_user(request.user)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/notification_list.html", {"page": page})
+    return render(
+        request, "notifications/notification_list.html", paginate(request, notifications, PAGE_SIZE)
+    )
 
 
 @login_required

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.pagination import paginate
 from orgs.decorators import capability_required
 from patrols.filters import EstablishmentFilter
 from patrols.forms import EstablishmentForm, ImportForm
@@ -26,14 +26,12 @@ def _filtered(request) -> EstablishmentFilter:
 @capability_required("can_view_registry")
 def establishment_list(request):
     filterset = _filtered(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "patrols/establishment_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
-    )
+    context = {
+        "filter": filterset,
+        **paginate(request, filterset.qs, PAGE_SIZE),
+        "today": timezone.localdate(),
+    }
+    return render(request, "patrols/establishment_list.html", context)
 
 
 @capability_required("can_view_registry")

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from config.pagination import paginate
 from patrols.models import Establishment, Incident
 from patrols.services.incidents import (
     can_follow_up_incident,
@@ -80,11 +80,14 @@ def incident_list(request):
         incidents = incidents.open()
     elif state == "closed":
         incidents = incidents.filter(closed_at__isnull=False)
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "patrols/incident_list.html",
-        {"page": page, "state": state, "can_report": can_report_incident(request.user)},
+        {
+            **paginate(request, incidents, PAGE_SIZE),
+            "state": state,
+            "can_report": can_report_incident(request.user),
+        },
     )
 
 

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.pagination import paginate
 from patrols.models import LEAD_REWARD_YUAN, Establishment, Lead, LeadEvent, LeadSource, LeadStatus, Reward
 from patrols.services.leads import (
     DISTRICT_ROLES,
@@ -89,16 +89,12 @@ ACTION_DONE = {
 def lead_list(request):
     queryset = Lead.objects.visible_to(request.user).select_related("community", "establishment")
     filterset = LeadFilter(request.GET, queryset=queryset, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "patrols/lead_list.html",
         {
             "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            **paginate(request, filterset.qs, PAGE_SIZE),
             "can_report": lead_source_for(request.user) is not None,
         },
     )
@@ -188,14 +184,12 @@ def reward_list(request):
         paid=Sum("amount", filter=Q(paid_at__isnull=False)),
     )
     total, paid_total = totals["total"] or Decimal(0), totals["paid"] or Decimal(0)
-    page = Paginator(
-        rewards.select_related("lead__community", "lead__establishment", "reporter"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    rows = rewards.select_related("lead__community", "lead__establishment", "reporter")
     return render(
         request,
         "patrols/reward_list.html",
         {
-            "page": page,
+            **paginate(request, rows, PAGE_SIZE),
             "paid": paid,
             "count": totals["count"],
             "total": total,

@@ -8,7 +8,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.pagination import paginate
 from orgs.models import OrgUnit, OrgUnitKind, Role
 from patrols.forms import AmendForm, ChecklistForm, PatrolStartForm, SendBackForm, VisitEditForm, VisitForm
 from patrols.models import (
@@ -325,9 +325,8 @@ def patrol_list(request):
     community = request.GET.get("community", "")
     if community.isdigit():
         patrols = patrols.filter(community_id=int(community))
-    page = Paginator(patrols, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "page": page,
+        **paginate(request, patrols, PAGE_SIZE),
         "statuses": PatrolStatus.choices,
         "status": status,
         "communities": _scope_communities(request),
@@ -443,8 +442,8 @@ def finding_list(request):
         findings = findings.open_risks()
     elif state == "overdue":
         findings = findings.overdue(on=today)
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "patrols/finding_list.html", {"page": page, "state": state, "today": today})
+    context = {**paginate(request, findings, PAGE_SIZE), "state": state, "today": today}
+    return render(request, "patrols/finding_list.html", context)
 
 
 @login_required
