@@ -119,3 +119,16 @@ def test_a_visit_form_with_a_mistake_is_shown_again_and_then_saved(phone, town):
     page.wait_for_url(PATROL_URL)
     expect(page.locator("li.visit")).to_have_count(1)
     assert str(Visit.objects.get().client_id) == client_id
+
+
+def test_all_met_records_a_compliant_visit_in_two_taps(phone, town):
+    patrol, _created = patrol_start(user=town.inspector, team=[town.partner])
+    page = phone().new_page()
+    log_in(page, town.inspector)
+    page.goto(f"/patrols/{patrol.pk}/visits/new/{town.shops[1].pk}/")
+    page.click("button[data-all-ok]")
+    page.click("#save-visit")
+    page.wait_for_url(PATROL_URL)
+    visit = Visit.objects.get()
+    assert visit.result == "compliant"
+    assert [row["ok"] for row in visit.checklist] == [True, True, True]
