@@ -53,6 +53,29 @@ def inspector_b(community_b):
 
 
 @pytest.fixture
+def partner_a(community_a):
+    """The second inspector of community A's patrol team."""
+    return UserFactory(username="partner_a", role=Role.INSPECTOR, org_unit=community_a)
+
+
+@pytest.fixture
+def head_a(community_a):
+    return UserFactory(username="head_a", role=Role.COMMUNITY_HEAD, org_unit=community_a, certificate_no="")
+
+
+@pytest.fixture
+def leader_a(community_a):
+    return UserFactory(
+        username="leader_a", role=Role.SUPERVISING_LEADER, org_unit=community_a, certificate_no=""
+    )
+
+
+@pytest.fixture
+def info_officer_a(community_a):
+    return UserFactory(username="info_a", role=Role.INFO_OFFICER, org_unit=community_a, certificate_no="")
+
+
+@pytest.fixture
 def volunteer_a(community_a):
     return UserFactory(username="volunteer_a", role=Role.VOLUNTEER, org_unit=community_a, certificate_no="")
 
@@ -61,6 +84,13 @@ def volunteer_a(community_a):
 def district_officer_a(district_a):
     return UserFactory(
         username="officer_a", role=Role.DISTRICT_OFFICER, org_unit=district_a, certificate_no=""
+    )
+
+
+@pytest.fixture
+def district_officer_c(district_c):
+    return UserFactory(
+        username="officer_c", role=Role.DISTRICT_OFFICER, org_unit=district_c, certificate_no=""
     )
 
 

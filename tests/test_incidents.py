@@ -31,18 +31,6 @@ def district_liaison_a(district_a):
     )
 
 
-@pytest.fixture
-def district_officer_c(district_c):
-    return UserFactory(
-        username="officer_c", role=Role.DISTRICT_OFFICER, org_unit=district_c, certificate_no=""
-    )
-
-
-@pytest.fixture
-def info_officer_a(community_a):
-    return UserFactory(username="info_a", role=Role.INFO_OFFICER, org_unit=community_a, certificate_no="")
-
-
 def report(user, minutes_ago: float = 30, **fields) -> Incident:
     values = {
         "unit_name": "张记面馆",

@@ -28,26 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def info_officer_a(community_a):
-    return UserFactory(username="info_a", role=Role.INFO_OFFICER, org_unit=community_a, certificate_no="")
-
-
-@pytest.fixture
-def head_a(community_a):
-    return UserFactory(username="head_a", role=Role.COMMUNITY_HEAD, org_unit=community_a, certificate_no="")
-
-
-@pytest.fixture
 def liaison_a(district_a):
     return UserFactory(
         username="liaison_a", role=Role.DISTRICT_LIAISON, org_unit=district_a, certificate_no=""
-    )
-
-
-@pytest.fixture
-def district_officer_c(district_c):
-    return UserFactory(
-        username="officer_c", role=Role.DISTRICT_OFFICER, org_unit=district_c, certificate_no=""
     )
 
 

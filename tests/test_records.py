@@ -23,23 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def partner_a(community_a):
-    return UserFactory(username="partner_a", role=Role.INSPECTOR, org_unit=community_a)
-
-
-@pytest.fixture
-def head_a(community_a):
-    return UserFactory(username="head_a", role=Role.COMMUNITY_HEAD, org_unit=community_a, certificate_no="")
-
-
-@pytest.fixture
-def leader_a(community_a):
-    return UserFactory(
-        username="leader_a", role=Role.SUPERVISING_LEADER, org_unit=community_a, certificate_no=""
-    )
-
-
-@pytest.fixture
 def patrol_a(inspector_a, partner_a):
     patrol, _ = services.patrol_start(user=inspector_a, team=[partner_a])
     return patrol
