@@ -152,6 +152,16 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "noreply@localhost"
 
+# Reporting deadlines (§6, seed 000 三(七)), named once: the day of the
+# following month by which each tier's monthly report is due (a report is on
+# time until that day ends in TIME_ZONE), and how many days after an activity
+# ends its article (信息稿件) is due.
+REPORT_DUE_DAYS = {
+    "community": env_int("COMMUNITY_REPORT_DUE_DAY", 5, minimum=1, maximum=28),
+    "district": env_int("DISTRICT_REPORT_DUE_DAY", 10, minimum=1, maximum=28),
+}
+ARTICLE_DUE_DAYS = env_int("ARTICLE_DUE_DAYS", 1, minimum=0, maximum=30)
+
 # Cache: shared (Redis) when CACHE_URL is set, which production with several
 # processes needs for the public form's rate limit; else per process memory.
 CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))

@@ -10,6 +10,7 @@ from orgs.models import OrgUnit, OrgUnitKind, Role
 from orgs.selectors import team_warnings
 from patrols.models import Establishment
 from patrols.selectors import grading_coverage, registry_figures
+from reporting.selectors import own_report_status
 
 # How many due establishments the community home page lists.
 DUE_LIST_LENGTH = 10
@@ -31,7 +32,7 @@ def home(request):
 def _community_home(request):
     user, today = request.user, timezone.localdate()
     community = user.org_unit
-    context = {"community": community, "today": today}
+    context = {"community": community, "today": today, "report": own_report_status(user, now=timezone.now())}
     if user.can_view_registry:
         context["figures"] = registry_figures([community], by="community", on=today).get(community.pk, {})
         context["due"] = (
@@ -48,9 +49,13 @@ def _district_home(request):
     figures = registry_figures(communities, by="community", on=today)
     warnings = team_warnings(communities)
     rows = [_row(c, figures.get(c.pk, {}), warnings.get(c.pk, [])) for c in communities]
-    return render(
-        request, "orgs/home_district.html", {"district": request.user.org_unit, "rows": rows, "today": today}
-    )
+    context = {
+        "district": request.user.org_unit,
+        "rows": rows,
+        "today": today,
+        "report": own_report_status(request.user, now=timezone.now()),
+    }
+    return render(request, "orgs/home_district.html", context)
 
 
 def _city_home(request):

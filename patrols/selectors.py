@@ -75,17 +75,21 @@ def month_calendar(year: int, month: int, patrolled: set[dt.date], today: dt.dat
     return weeks
 
 
-def finding_figures(community_ids: Iterable[int], *, on: dt.date) -> dict[int, dict[str, int]]:
-    """Per community id: open safety risks and those past their rectification deadline."""
+def open_risk_figures(units: Iterable, *, by: str = "community", on: dt.date) -> dict[int, dict[str, int]]:
+    """Per unit id: open safety risks and those past their rectification deadline on `on`.
+
+    `by` is the lookup from a finding to the unit that groups it: "community"
+    or "community__parent" (a district); `units` are units or their ids.
+    """
     from patrols.models import Finding, FindingKind, FindingStatus
 
     open_risk = Q(kind=FindingKind.SAFETY_RISK, status=FindingStatus.OPEN)
     rows = (
-        Finding.objects.filter(community_id__in=list(community_ids))
-        .values("community_id")
+        Finding.objects.filter(**{f"{by}__in": list(units)})
+        .values(by)
         .annotate(
-            open=Count("pk", filter=open_risk),
-            overdue=Count("pk", filter=open_risk & Q(rectification_deadline__lt=on)),
+            open_risks=Count("pk", filter=open_risk),
+            overdue_risks=Count("pk", filter=open_risk & Q(rectification_deadline__lt=on)),
         )
     )
-    return {row["community_id"]: row for row in rows}
+    return {row[by]: {"open_risks": row["open_risks"], "overdue_risks": row["overdue_risks"]} for row in rows}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian/Ubuntu machine with Python 3.11:
 # system packages (gettext for translations, Chromium and CJK fonts for the browser
-# tests in tests/e2e), a virtual environment with the pinned Python packages, and the
-# compiled translation catalogues.
+# tests in tests/e2e and the PDF summaries, poppler-utils to read PDFs back), a
+# virtual environment with the pinned Python packages, and the compiled translation
+# catalogues.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,8 @@ command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
 # The browser tests drive Debian's Chromium at this path, not a browser Playwright downloads.
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
+# The PDF tests read the monthly summaries back with pdffonts and pdftotext.
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing system packages: ${need_apt[*]}"

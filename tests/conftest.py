@@ -124,3 +124,26 @@ def pytest_report_header(config):
 
     engine = settings.DATABASES["default"]["ENGINE"]
     return f"database: {engine}, celery eager: {settings.CELERY_TASK_ALWAYS_EAGER}"
+
+
+@pytest.fixture
+def clock():
+    """The wall clock, set by the test: `clock.set(aware_datetime)`; real time until then.
+
+    Deadlines are about the time of day in Asia/Shanghai, so tests put the
+    clock where they need it instead of depending on when they run.
+    """
+    import datetime as dt
+    from unittest import mock
+
+    class Clock:
+        now: dt.datetime | None = None
+
+        def set(self, moment: dt.datetime) -> None:
+            self.now = moment
+
+    the_clock = Clock()
+    with mock.patch(
+        "django.utils.timezone.now", side_effect=lambda: the_clock.now or dt.datetime.now(dt.UTC)
+    ):
+        yield the_clock

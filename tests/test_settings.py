@@ -86,3 +86,9 @@ def test_bad_environment_fails_with_a_clear_message(env, message):
     result = start_django(**env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_report_due_day_outside_the_month_is_refused(monkeypatch):
+    monkeypatch.setenv("COMMUNITY_REPORT_DUE_DAY", "31")
+    with pytest.raises(ImproperlyConfigured, match="COMMUNITY_REPORT_DUE_DAY must be between 1 and 28"):
+        env_int("COMMUNITY_REPORT_DUE_DAY", 5, minimum=1, maximum=28)

@@ -5,12 +5,13 @@ from rest_framework.routers import DefaultRouter
 from notifications.api import NotificationViewSet
 from orgs.api import OrgUnitViewSet, UserViewSet
 from patrols.api import establishments, incidents, leads, records
+from reporting import api as reporting_api
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="orgunit")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
-for module in (establishments, records, leads, incidents):
+for module in (establishments, records, leads, incidents, reporting_api):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

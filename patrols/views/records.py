@@ -32,7 +32,7 @@ from patrols.models import (
     Photo,
     Visit,
 )
-from patrols.selectors import finding_figures, month_calendar, patrol_days
+from patrols.selectors import month_calendar, open_risk_figures, patrol_days
 from patrols.services import records as services
 
 PAGE_SIZE = 30
@@ -403,15 +403,15 @@ def patrol_overview(request):
     ids = [c.pk for c in communities]
     month_days = patrol_days(ids, first=today.replace(day=1), last=today)
     recent_days = patrol_days(ids, first=today - dt.timedelta(days=RECENT_DAYS - 1), last=today)
-    findings = finding_figures(ids, on=today)
+    findings = open_risk_figures(ids, on=today)
     rows = [
         {
             "community": c,
             "month_days": len(month_days[c.pk]),
             "last": max(month_days[c.pk] | recent_days[c.pk], default=None),
             "missing_recent": RECENT_DAYS - len(recent_days[c.pk]),
-            "open": findings.get(c.pk, {}).get("open", 0),
-            "overdue": findings.get(c.pk, {}).get("overdue", 0),
+            "open": findings.get(c.pk, {}).get("open_risks", 0),
+            "overdue": findings.get(c.pk, {}).get("overdue_risks", 0),
         }
         for c in communities
     ]

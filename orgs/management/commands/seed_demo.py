@@ -34,6 +34,9 @@ from patrols.models import (
     WatchList,
 )
 from patrols.services import records
+from reporting import periods
+from reporting.models import MonthlyReport, ReportStatus
+from reporting.services import current_figures
 
 SEED = "seed-demo-v1"
 PASSWORD = "demo12345"
@@ -285,14 +288,18 @@ def seed_establishments(
     return len(items)
 
 
-# Two weeks of patrol records per community, with a few days missed on purpose.
-HISTORY_DAYS = 14
+# Patrol records per community since the start of the previous month (so the
+# last monthly report has a whole month behind it), a few days missed on purpose.
+def history_start(today: dt.date) -> dt.date:
+    return periods.previous_period(today)
+
+
 VISITS_PER_PATROL = 3
 DEMO_NAMESPACE = uuid.UUID("6f1c4f8e-2f55-4c5e-9a7b-3f0d2a4c9e11")
 
 
 def seed_patrol_history(community: OrgUnit) -> int:
-    """Patrols of the last two weeks through the real services; archived when older than two days.
+    """Patrols since the previous month began, through the real services; archived when older than two days.
 
     Record ids derive from the community and the day, so a second run finds
     every record already there and adds nothing.
@@ -302,7 +309,7 @@ def seed_patrol_history(community: OrgUnit) -> int:
     leader = User.objects.get(org_unit=community, role=Role.SUPERVISING_LEADER)
     today = timezone.localdate()
     made = 0
-    for back in range(HISTORY_DAYS, 0, -1):
+    for back in range((today - history_start(today)).days, 0, -1):
         day = today - dt.timedelta(days=back)
         key = f"{community.code}:{day:%Y%m%d}"
         rng = rng_for(f"patrols:{key}")
@@ -339,6 +346,35 @@ def seed_patrol_history(community: OrgUnit) -> int:
             records.patrol_approve(user=head, patrol=patrol)
             records.patrol_approve(user=leader, patrol=patrol)
     return made
+
+
+# How the demo communities did with the last monthly report: most on time, some
+# late, some not at all, so the dashboards have every state to show.
+REPORT_HABITS = ("on_time", "on_time", "late", "missing")
+NARRATIVE = (
+    "本月按计划开展日常巡查，重点检查了餐饮服务单位和药店，发现的问题已督促整改。下月继续做好巡查和宣传工作。"
+)
+DISTRICT_NARRATIVE = "本月对各社区巡查工作进行了督查，抽查了巡查记录和整改落实情况。"
+
+
+def seed_report(unit: OrgUnit, period: dt.date, habit: str, author: User, narrative: str) -> None:
+    """The unit's report on `period`, as if sent on the day its habit says.
+
+    Written directly rather than through monthly_report_submit, because the
+    demo backdates the sending day, which the service (rightly) never does.
+    """
+    if habit == "missing" or MonthlyReport.objects.filter(unit=unit, period=period).exists():
+        return
+    due = periods.report_due_date(unit.kind, period)
+    day = due - dt.timedelta(days=2) if habit == "on_time" else due + dt.timedelta(days=2)
+    sent = min(periods.end_of_day(day) - dt.timedelta(hours=7), timezone.now())
+    report = MonthlyReport(unit=unit, period=period, narrative=narrative)
+    report.figures = current_figures(report)
+    report.status = ReportStatus.SUBMITTED
+    report.first_submitted_at = report.submitted_at = sent
+    report.submitted_by = author
+    report.late = periods.is_late(sent, report.deadline)
+    report.save()
 
 
 class Command(BaseCommand):
@@ -380,12 +416,20 @@ class Command(BaseCommand):
                 grids = list(community.children.filter(kind=OrgUnitKind.GRID))
                 created += seed_establishments(community, number, streets, grids, admin)
                 seed_patrol_history(community)
+                habit = REPORT_HABITS[(number + int(district_code[-1])) % len(REPORT_HABITS)]
+                head = User.objects.get(username=f"head-{community.code}")
+                seed_report(community, periods.previous_period(timezone.localdate()), habit, head, NARRATIVE)
                 if number == 1:
                     rows += [
                         (f"insp-{community.code}-1", f"{Role.INSPECTOR.label} · {community.name}"),
                         (f"head-{community.code}", f"{Role.COMMUNITY_HEAD.label} · {community.name}"),
                         (f"leader-{community.code}", f"{Role.SUPERVISING_LEADER.label} · {community.name}"),
                     ]
+            officer = User.objects.get(username=f"dist-{district_code}-1")
+            habit = "on_time" if district_code == DISTRICTS[0][0] else "missing"
+            seed_report(
+                district, periods.previous_period(timezone.localdate()), habit, officer, DISTRICT_NARRATIVE
+            )
             logins.append((district_name, rows))
         return created, logins
 

@@ -1,0 +1,3 @@
+"""Placeholder: reporting API."""
+
+routes: list = []

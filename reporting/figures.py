@@ -1,0 +1,273 @@
+"""The figures of a monthly report, computed from the records (§6).
+
+Every function here works on many units at once with a fixed number of
+queries, so a district page costs the same for 4 communities or 400. The
+result is plain JSON (ints, strings, dicts): it is what a submitted report
+freezes in `MonthlyReport.figures`.
+
+What each figure means:
+- patrol_days / days: days of the month with at least one patrol record, of
+  the days the community existed in that month.
+- due / covered, per risk class: open establishments registered by the end of
+  the month whose next visit (from their last visit before the month, or
+  their registration) fell due by the month's end; covered if visited in it.
+- findings: those recorded at visits in the month, by category, and how many
+  of them are rectified, still open or passed to the district.
+- open_risks / overdue_risks: all open safety risks of the community when the
+  figures were taken, and those past their rectification deadline.
+- leads_reported / leads_filed: leads reported in the month; leads filed as a
+  case in the month.
+- incidents / incidents_late: incidents that happened in the month; first
+  reports that came later than the one-hour window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import CharField, Count, Max, Q, Value
+from django.db.models.functions import Concat, TruncMonth
+
+from orgs.models import OrgUnit
+from patrols import schedule
+from patrols.models import (
+    Establishment,
+    Finding,
+    FindingCategory,
+    FindingStatus,
+    Incident,
+    Lead,
+    LeadStatus,
+    Patrol,
+    RiskClass,
+    Status,
+    Visit,
+    VisitResult,
+    WatchList,
+)
+from patrols.selectors import open_risk_figures
+from reporting import periods
+
+RISK_CLASSES = [choice.value for choice in RiskClass]
+FINDING_CATEGORIES = [choice.value for choice in FindingCategory]
+
+# Figures that add up across units; rates are recomputed from the sums.
+ADDITIVE = (
+    "days",
+    "patrol_days",
+    "patrols",
+    "visits",
+    "visits_with_issues",
+    "due",
+    "covered",
+    "findings",
+    "rectified",
+    "open",
+    "reported",
+    "open_risks",
+    "overdue_risks",
+    "leads_reported",
+    "leads_filed",
+    "incidents",
+    "incidents_late",
+)
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def empty() -> dict:
+    figures: dict = dict.fromkeys(ADDITIVE, 0)
+    figures["by_risk"] = {risk: {"due": 0, "covered": 0} for risk in RISK_CLASSES}
+    figures["by_category"] = dict.fromkeys(FINDING_CATEGORIES, 0)
+    return figures
+
+
+def with_rates(figures: dict) -> dict:
+    figures["patrol_day_rate"] = percent(figures["patrol_days"], figures["days"])
+    figures["coverage_rate"] = percent(figures["covered"], figures["due"])
+    return figures
+
+
+def total(many: Iterable[dict]) -> dict:
+    """The sum of several units' figures, rates recomputed from the sums."""
+    result = empty()
+    for figures in many:
+        for key in ADDITIVE:
+            result[key] += figures.get(key, 0)
+        for risk, pair in figures.get("by_risk", {}).items():
+            result["by_risk"][risk]["due"] += pair["due"]
+            result["by_risk"][risk]["covered"] += pair["covered"]
+        for category, count in figures.get("by_category", {}).items():
+            result["by_category"][category] = result["by_category"].get(category, 0) + count
+    return with_rates(result)
+
+
+def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
+    """Per community id, the figures of `period`; `on` is the day open risks are judged overdue."""
+    communities = list(communities)
+    ids = [c.pk for c in communities]
+    first, last = period, periods.period_last_day(period)
+    result = {c.pk: empty() for c in communities}
+    for community in communities:
+        result[community.pk]["days"] = periods.days_existed(community.opened_on, community.closed_on, period)
+
+    _add_patrols(result, ids, first, last)
+    _add_visits(result, ids, first, last)
+    _add_coverage(result, ids, first, last)
+    _add_findings(result, ids, first, last, on)
+    _add_leads(result, ids, period)
+    _add_incidents(result, ids, period)
+    return {pk: with_rates(figures) for pk, figures in result.items()}
+
+
+def _add_patrols(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
+    rows = (
+        Patrol.objects.filter(community_id__in=ids, date__range=(first, last))
+        .values("community_id")
+        .annotate(days=Count("date", distinct=True), patrols=Count("pk"))
+    )
+    for row in rows:
+        result[row["community_id"]]["patrol_days"] = row["days"]
+        result[row["community_id"]]["patrols"] = row["patrols"]
+
+
+def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
+    rows = (
+        Visit.objects.filter(patrol__community_id__in=ids, patrol__date__range=(first, last))
+        .values("patrol__community_id")
+        .annotate(visits=Count("pk"), issues=Count("pk", filter=Q(result=VisitResult.ISSUES)))
+    )
+    for row in rows:
+        figures = result[row["patrol__community_id"]]
+        figures["visits"] = row["visits"]
+        figures["visits_with_issues"] = row["issues"]
+
+
+def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
+    """Three queries: the establishments, their last visit before the month, those visited in it."""
+    establishments = Establishment.objects.filter(
+        community_id__in=ids, status=Status.OPEN, registered_on__lte=last
+    ).values_list(
+        "pk", "community_id", "risk_class", "tightened_interval_months", "watch_list", "registered_on"
+    )
+    last_before = dict(
+        Visit.objects.filter(establishment__community_id__in=ids, patrol__date__lt=first)
+        .values("establishment_id")
+        .annotate(last=Max("patrol__date"))
+        .values_list("establishment_id", "last")
+    )
+    visited = set(
+        Visit.objects.filter(establishment__community_id__in=ids, patrol__date__range=(first, last))
+        .values_list("establishment_id", flat=True)
+        .distinct()
+    )
+    for pk, community_id, risk, tightened, watch_list, registered in establishments:
+        due = schedule.next_visit_due(
+            last_visited=last_before.get(pk),
+            registered=registered,
+            risk_class=risk,
+            tightened_months=tightened,
+            black_listed=watch_list == WatchList.BLACK,
+        )
+        if due > last:
+            continue
+        figures = result[community_id]
+        figures["due"] += 1
+        figures["by_risk"][risk]["due"] += 1
+        if pk in visited:
+            figures["covered"] += 1
+            figures["by_risk"][risk]["covered"] += 1
+
+
+def _add_findings(result: dict, ids: list[int], first: dt.date, last: dt.date, on: dt.date) -> None:
+    in_month = Finding.objects.filter(community_id__in=ids, visit__patrol__date__range=(first, last))
+    rows = in_month.values("community_id", "category").annotate(
+        total=Count("pk"),
+        rectified=Count("pk", filter=Q(status=FindingStatus.CLOSED)),
+        open=Count("pk", filter=Q(status=FindingStatus.OPEN)),
+        reported=Count("pk", filter=Q(status=FindingStatus.REPORTED)),
+    )
+    for row in rows:
+        figures = result[row["community_id"]]
+        figures["by_category"][row["category"]] = row["total"]
+        figures["findings"] += row["total"]
+        figures["rectified"] += row["rectified"]
+        figures["open"] += row["open"]
+        figures["reported"] += row["reported"]
+    for community_id, risks in open_risk_figures(ids, on=on).items():
+        result[community_id].update(risks)
+
+
+def _add_leads(result: dict, ids: list[int], period: dt.date) -> None:
+    start, end = periods.month_bounds(period)
+    rows = (
+        Lead.objects.filter(community_id__in=ids)
+        .values("community_id")
+        .annotate(
+            reported=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
+            filed=Count("pk", filter=Q(status=LeadStatus.FILED, closed_at__gte=start, closed_at__lt=end)),
+        )
+    )
+    for row in rows:
+        result[row["community_id"]]["leads_reported"] = row["reported"]
+        result[row["community_id"]]["leads_filed"] = row["filed"]
+
+
+def _add_incidents(result: dict, ids: list[int], period: dt.date) -> None:
+    start, end = periods.month_bounds(period)
+    rows = (
+        Incident.objects.filter(community_id__in=ids, occurred_at__gte=start, occurred_at__lt=end)
+        .values("community_id")
+        .annotate(incidents=Count("pk"), late=Count("pk", filter=Q(first_report_late=True)))
+    )
+    for row in rows:
+        result[row["community_id"]]["incidents"] = row["incidents"]
+        result[row["community_id"]]["incidents_late"] = row["late"]
+
+
+def monthly_trend(communities: Iterable[OrgUnit], months: list[dt.date]) -> list[dict]:
+    """Per month (oldest first): the patrol-day rate, visits and findings of these communities together.
+
+    Three queries for any number of communities and months.
+    """
+    communities = list(communities)
+    ids = [c.pk for c in communities]
+    first, last = months[0], periods.period_last_day(months[-1])
+    days = defaultdict(int)
+    for month in months:
+        days[month] = sum(periods.days_existed(c.opened_on, c.closed_on, month) for c in communities)
+    patrol_days = defaultdict(int)
+    for row in (
+        Patrol.objects.filter(community_id__in=ids, date__range=(first, last))
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(
+            days=Count(Concat("community_id", Value(":"), "date", output_field=CharField()), distinct=True)
+        )
+    ):
+        patrol_days[row["month"]] = row["days"]
+    visits = _count_by_month(
+        Visit.objects.filter(patrol__community_id__in=ids, patrol__date__range=(first, last)), "patrol__date"
+    )
+    findings = _count_by_month(
+        Finding.objects.filter(community_id__in=ids, visit__patrol__date__range=(first, last)),
+        "visit__patrol__date",
+    )
+    return [
+        {
+            "period": month,
+            "patrol_day_rate": percent(patrol_days[month], days[month]),
+            "visits": visits[month],
+            "findings": findings[month],
+        }
+        for month in months
+    ]
+
+
+def _count_by_month(queryset, date_field: str) -> dict[dt.date, int]:
+    rows = queryset.annotate(month=TruncMonth(date_field)).values("month").annotate(n=Count("pk"))
+    return defaultdict(int, {row["month"]: row["n"] for row in rows})

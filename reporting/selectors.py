@@ -1,0 +1,241 @@
+"""Reads for the reporting pages: district compilations, unit states, rates, dashboards.
+
+Each function takes many units and costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import OrgUnit, OrgUnitKind
+from patrols.selectors import open_risk_figures
+from reporting import figures as report_figures
+from reporting import periods
+from reporting.models import MonthlyReport, ReportStatus
+
+
+class UnitState:
+    ON_TIME = "on_time"
+    LATE = "late"
+    RETURNED = "returned"
+    WAITING = "waiting"
+    MISSING = "missing"
+
+    LABELS = {
+        ON_TIME: _("On time"),
+        LATE: _("Late"),
+        RETURNED: _("Returned"),
+        WAITING: _("Not yet submitted"),
+        MISSING: _("Missing"),
+    }
+
+
+def unit_state(report: MonthlyReport | None, deadline: dt.datetime, now: dt.datetime) -> str:
+    if report is not None and report.is_submitted:
+        return UnitState.LATE if report.late else UnitState.ON_TIME
+    if report is not None and report.status == ReportStatus.RETURNED:
+        return UnitState.RETURNED
+    return UnitState.MISSING if now >= deadline else UnitState.WAITING
+
+
+def owing_units(units: Iterable[OrgUnit], period: dt.date) -> list[OrgUnit]:
+    """The units that existed in the month and so owe a report on it."""
+    return [unit for unit in units if periods.existed_in(unit.opened_on, unit.closed_on, period)]
+
+
+def compile_districts(districts: Iterable[OrgUnit], period: dt.date) -> dict[int, dict]:
+    """Per district id: the totals of the community reports it has received for `period`.
+
+    Only submitted community reports count (§6: a district report counts the
+    reports it received); each community's state is listed with its figures.
+    Two queries for any number of districts.
+    """
+    districts = list(districts)
+    communities = owing_units(
+        OrgUnit.objects.filter(parent__in=districts, kind=OrgUnitKind.COMMUNITY).order_by("path"), period
+    )
+    reports = {
+        report.unit_id: report
+        for report in MonthlyReport.objects.filter(unit__in=communities, period=period).submitted()
+    }
+    by_district: dict[int, list[OrgUnit]] = defaultdict(list)
+    for community in communities:
+        by_district[community.parent_id].append(community)
+    result = {}
+    for district in districts:
+        members = by_district[district.pk]
+        received = [reports[c.pk] for c in members if c.pk in reports]
+        compiled = report_figures.total(report.figures for report in received)
+        late = sum(1 for report in received if report.late)
+        compiled["communities"] = {
+            "expected": len(members),
+            "received": len(received),
+            "on_time": len(received) - late,
+            "late": late,
+            "missing": len(members) - len(received),
+        }
+        compiled["rows"] = [
+            {
+                "unit_id": c.pk,
+                "name": c.name,
+                "code": c.code,
+                "state": (UnitState.LATE if reports[c.pk].late else UnitState.ON_TIME)
+                if c.pk in reports
+                else UnitState.MISSING,
+                "figures": reports[c.pk].figures if c.pk in reports else None,
+            }
+            for c in members
+        ]
+        result[district.pk] = compiled
+    return result
+
+
+def compile_district(district: OrgUnit, period: dt.date) -> dict:
+    return compile_districts([district], period)[district.pk]
+
+
+@dataclass
+class Rates:
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+
+    @property
+    def reporting_rate(self) -> int | None:
+        return report_figures.percent(self.submitted, self.expected)
+
+    @property
+    def on_time_rate(self) -> int | None:
+        return report_figures.percent(self.on_time, self.expected)
+
+
+def reporting_rates(units: Iterable[OrgUnit], months: list[dt.date], *, now: dt.datetime) -> dict[int, Rates]:
+    """Per unit id: reports owed, submitted and submitted on time over `months`.
+
+    A month is owed only if the unit existed in it and its deadline has passed
+    (or the report is already in); so a community opened in June owes nothing
+    for May, and this month's report is not counted missing before its day.
+    """
+    units = list(units)
+    submitted = {
+        (report.unit_id, report.period): report
+        for report in MonthlyReport.objects.filter(unit__in=units, period__in=months).submitted()
+    }
+    result = {}
+    for unit in units:
+        rates = Rates()
+        for month in months:
+            if not periods.existed_in(unit.opened_on, unit.closed_on, month):
+                continue
+            report = submitted.get((unit.pk, month))
+            if report is None and now < periods.report_deadline(unit.kind, month):
+                continue
+            rates.expected += 1
+            if report is not None:
+                rates.submitted += 1
+                rates.on_time += not report.late
+        result[unit.pk] = rates
+    return result
+
+
+@dataclass
+class DashboardRow:
+    unit: OrgUnit
+    report: MonthlyReport | None
+    state: str
+    figures: dict
+    provisional: bool
+    rates: Rates
+    risks: dict = field(default_factory=dict)
+
+    @property
+    def state_label(self) -> str:
+        return str(UnitState.LABELS[self.state])
+
+
+def dashboard_rows(
+    units: list[OrgUnit], period: dt.date, *, now: dt.datetime, year_months: list[dt.date]
+) -> list[DashboardRow]:
+    """One row per unit (all communities, or all districts): state, figures side by side, rates.
+
+    A submitted report shows its frozen figures; any other shows the figures
+    as they stand (marked provisional). Open and overdue risks are always
+    today's.
+    """
+    if not units:
+        return []
+    kind = units[0].kind
+    reports = {r.unit_id: r for r in MonthlyReport.objects.filter(unit__in=units, period=period)}
+    missing_figures = [u for u in units if not (u.pk in reports and reports[u.pk].is_submitted)]
+    today = now.astimezone(periods.local_zone()).date()
+    if kind == OrgUnitKind.COMMUNITY:
+        live = report_figures.community_figures(missing_figures, period, on=today)
+        risks = open_risk_figures(units, by="community", on=today)
+    else:
+        live = compile_districts(missing_figures, period)
+        risks = open_risk_figures(units, by="community__parent", on=today)
+    rates = reporting_rates(units, year_months, now=now)
+    rows = []
+    for unit in units:
+        report = reports.get(unit.pk)
+        frozen = report is not None and report.is_submitted
+        rows.append(
+            DashboardRow(
+                unit=unit,
+                report=report,
+                state=unit_state(report, periods.report_deadline(kind, period), now),
+                figures=report.figures if frozen else live[unit.pk],
+                provisional=not frozen,
+                rates=rates[unit.pk],
+                risks=risks.get(unit.pk, {}),
+            )
+        )
+    return rows
+
+
+def state_counts(rows: list[DashboardRow]) -> dict[str, int]:
+    counts = dict.fromkeys(UnitState.LABELS, 0)
+    for row in rows:
+        counts[row.state] += 1
+    return counts
+
+
+def on_time_trend(units: list[OrgUnit], months: list[dt.date], *, now: dt.datetime) -> list[dict]:
+    """Per month: how many of the units owed a report, sent it on time, late, or not at all."""
+    submitted = defaultdict(lambda: {"on_time": 0, "late": 0})
+    for report in MonthlyReport.objects.filter(unit__in=units, period__in=months).submitted():
+        submitted[report.period]["late" if report.late else "on_time"] += 1
+    trend = []
+    for month in months:
+        owing = len(owing_units(units, month))
+        done = submitted[month]
+        due = bool(units) and now >= periods.report_deadline(units[0].kind, month)
+        missing = owing - done["on_time"] - done["late"] if due else 0
+        trend.append({"period": month, "owing": owing, **done, "missing": max(missing, 0)})
+    return trend
+
+
+def own_report_status(user, *, now: dt.datetime) -> dict | None:
+    """For the people who write their unit's report: the latest month's report and how it stands."""
+    from reporting.models import PREPARERS
+
+    unit = user.org_unit
+    if unit is None or user.role not in PREPARERS.get(unit.kind, ()):
+        return None
+    period = periods.previous_period(now.astimezone(periods.local_zone()).date())
+    if not periods.existed_in(unit.opened_on, unit.closed_on, period):
+        return None
+    report = MonthlyReport.objects.filter(unit=unit, period=period).first()
+    state = unit_state(report, periods.report_deadline(unit.kind, period), now)
+    return {
+        "unit": unit,
+        "period": period,
+        "state": state,
+        "label": UnitState.LABELS[state],
+        "due": periods.report_due_date(unit.kind, period),
+    }

@@ -1,0 +1,335 @@
+"""Monthly report pages (§6): a unit's reports, one report, and the dashboards above them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orgs.models import OrgUnit, OrgUnitKind
+from patrols.models import FindingCategory, RiskClass
+from reporting import charts, periods, services
+from reporting import figures as report_figures
+from reporting.models import REPORTING_KINDS, MonthlyReport
+from reporting.selectors import (
+    UnitState,
+    dashboard_rows,
+    on_time_trend,
+    owing_units,
+    state_counts,
+    unit_state,
+)
+
+# The report list and the trend charts look back this many months.
+HISTORY_MONTHS = 12
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        label=gettext_lazy("Work summary"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        required=False,
+        help_text=gettext_lazy("What was done this month, problems met, and plans for next month."),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for returning"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the exception"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Open until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+
+
+def _require_reader(user) -> None:
+    if not user.can_view_registry:
+        raise PermissionDenied
+
+
+def _period_or_404(text: str) -> dt.date:
+    period = periods.parse_period(text)
+    if period is None:
+        raise Http404
+    return period
+
+
+def _year_so_far(period: dt.date) -> list[dt.date]:
+    return [dt.date(period.year, month, 1) for month in range(1, period.month + 1)]
+
+
+@login_required
+def report_home(request):
+    """The user's own unit's reports for the last year; offices above go to their dashboard."""
+    user = request.user
+    _require_reader(user)
+    unit = user.org_unit
+    if unit is None or unit.kind not in REPORTING_KINDS:
+        return redirect("reporting:dashboard")
+    now = timezone.now()
+    months = periods.periods_ending(periods.previous_period(timezone.localdate(now)), HISTORY_MONTHS)[::-1]
+    reports = {r.period: r for r in MonthlyReport.objects.filter(unit=unit, period__in=months)}
+    rows = []
+    for month in months:
+        if not periods.existed_in(unit.opened_on, unit.closed_on, month):
+            continue
+        report = reports.get(month)
+        state = unit_state(report, periods.report_deadline(unit.kind, month), now)
+        rows.append(
+            {
+                "period": month,
+                "report": report,
+                "state": state,
+                "state_label": UnitState.LABELS[state],
+                "due": periods.report_due_date(unit.kind, month),
+            }
+        )
+    return render(request, "reporting/report_home.html", {"unit": unit, "rows": rows})
+
+
+def _report_context(request, unit: OrgUnit, period: dt.date, report: MonthlyReport | None) -> dict:
+    user, now = request.user, timezone.now()
+    shown = report or MonthlyReport(unit=unit, period=period)
+    frozen = shown.is_submitted
+    figures = shown.figures if frozen else services.current_figures(shown, on=timezone.localdate(now))
+    deadline = periods.report_deadline(unit.kind, period)
+    can_prepare = services.can_prepare(user, unit)
+    can_review = services.can_review(user, unit)
+    return {
+        "unit": unit,
+        "period": period,
+        "report": report,
+        "figures": figures,
+        "frozen": frozen,
+        "state": unit_state(report, deadline, now),
+        "state_label": UnitState.LABELS[unit_state(report, deadline, now)],
+        "deadline_day": periods.report_due_date(unit.kind, period),
+        "locked": shown.is_locked(now),
+        "month_over": timezone.localdate(now) > periods.period_last_day(period),
+        "can_edit": can_prepare and shown.is_open_for_editing(now),
+        "can_return": can_review and frozen,
+        "can_reopen": can_review and not frozen and shown.is_locked(now),
+        "events": report.events.select_related("actor") if report else [],
+        "risk_rows": _risk_rows(figures),
+        "category_rows": _category_rows(figures),
+        "community_rows": figures.get("rows", []),
+    }
+
+
+def _risk_rows(figures: dict) -> list[dict]:
+    return [
+        {
+            "label": RiskClass(risk).label,
+            "due": pair["due"],
+            "covered": pair["covered"],
+            "rate": report_figures.percent(pair["covered"], pair["due"]),
+        }
+        for risk, pair in figures["by_risk"].items()
+    ]
+
+
+def _category_rows(figures: dict) -> list[dict]:
+    return [
+        {"label": FindingCategory(category).label, "count": count}
+        for category, count in figures["by_category"].items()
+        if count
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, unit_id: int, period: str):
+    """One unit's report on one month: figures, summary, and the actions the user may take."""
+    _require_reader(request.user)
+    unit = get_object_or_404(
+        OrgUnit.objects.visible_to(request.user).filter(kind__in=REPORTING_KINDS), pk=unit_id
+    )
+    month = _period_or_404(period)
+    report = MonthlyReport.objects.filter(unit=unit, period=month).first()
+    narrative_form = NarrativeForm(initial={"narrative": report.narrative if report else ""})
+    return_form, reopen_form = ReturnForm(), ReopenForm()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("save", "submit"):
+                narrative_form = NarrativeForm(request.POST)
+                if narrative_form.is_valid():
+                    return _save_or_submit(
+                        request, unit, month, action, narrative_form.cleaned_data["narrative"]
+                    )
+            elif action == "return" and report is not None:
+                return_form = ReturnForm(request.POST)
+                if return_form.is_valid():
+                    services.monthly_report_return(
+                        user=request.user, report=report, reason=return_form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("The report was returned to %(unit)s.") % {"unit": unit})
+                    return redirect(request.path)
+            elif action == "reopen":
+                reopen_form = ReopenForm(request.POST)
+                if reopen_form.is_valid():
+                    services.monthly_report_reopen(
+                        user=request.user, unit=unit, period=month, **reopen_form.cleaned_data
+                    )
+                    messages.success(request, _("The period was reopened for %(unit)s.") % {"unit": unit})
+                    return redirect(request.path)
+            else:
+                raise PermissionDenied
+        except ValidationError as error:
+            _show_errors(request, error, (narrative_form, return_form, reopen_form))
+    context = _report_context(request, unit, month, report)
+    context.update(narrative_form=narrative_form, return_form=return_form, reopen_form=reopen_form)
+    return render(request, "reporting/report_detail.html", context)
+
+
+def _save_or_submit(request, unit: OrgUnit, month: dt.date, action: str, narrative: str):
+    if not services.can_prepare(request.user, unit):
+        raise PermissionDenied
+    report = services.monthly_report_for(unit=unit, period=month)
+    if action == "submit":
+        report = services.monthly_report_submit(user=request.user, report=report, narrative=narrative)
+        if report.late:
+            messages.warning(
+                request, _("Report submitted. It was submitted after the deadline and is marked late.")
+            )
+        else:
+            messages.success(request, _("Report submitted."))
+    else:
+        services.monthly_report_save(user=request.user, report=report, narrative=narrative)
+        messages.success(request, _("Draft saved."))
+    return redirect(request.path)
+
+
+def _show_errors(request, error: ValidationError, bound_forms) -> None:
+    """Put a service's errors on the form field they name, or at the top of the page."""
+    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for name, errors in by_field.items():
+        form = next((f for f in bound_forms if f.is_bound and name in f.fields), None)
+        for text in ValidationError(errors).messages:
+            if form is not None:
+                form.add_error(name, text)
+            else:
+                messages.error(request, text)
+
+
+def _dashboard_units(user, period: dt.date) -> tuple[str, list[OrgUnit]]:
+    visible = OrgUnit.objects.visible_to(user)
+    if user.tier == OrgUnitKind.DISTRICT and not user.is_superuser:
+        return OrgUnitKind.COMMUNITY, owing_units(visible.communities().order_by("path"), period)
+    return OrgUnitKind.DISTRICT, owing_units(visible.districts().order_by("path"), period)
+
+
+@login_required
+def dashboard(request):
+    """Which units below have reported on a month, on time or not, their figures side by side, and trends."""
+    user = request.user
+    _require_reader(user)
+    if user.tier == OrgUnitKind.COMMUNITY and not user.is_superuser:
+        return redirect("reporting:report_home")
+    now = timezone.now()
+    latest = periods.previous_period(timezone.localdate(now))
+    period = periods.parse_period(request.GET.get("month", "")) or latest
+    kind, units = _dashboard_units(user, period)
+    rows = dashboard_rows(units, period, now=now, year_months=_year_so_far(period))
+    months = periods.periods_ending(period, HISTORY_MONTHS)
+    communities = (
+        units
+        if kind == OrgUnitKind.COMMUNITY
+        else list(OrgUnit.objects.visible_to(user).communities().filter(parent__in=units))
+    )
+    own_unit = user.org_unit if user.org_unit and user.org_unit.kind in REPORTING_KINDS else None
+    context = {
+        "period": period,
+        "latest": latest,
+        "kind": kind,
+        "rows": rows,
+        "state_cards": [
+            {"state": state, "label": UnitState.LABELS[state], "count": count}
+            for state, count in state_counts(rows).items()
+        ],
+        "outstanding": sum(1 for row in rows if row.state not in (UnitState.ON_TIME, UnitState.LATE)),
+        "export_unit": user.org_unit,
+        "totals": report_figures.total(row.figures for row in rows),
+        "charts": _trend_charts(communities, units, months, now),
+        "own_unit": own_unit,
+        "can_remind": any(services.can_review(user, unit) for unit in units),
+        "month_choices": periods.periods_ending(latest, HISTORY_MONTHS)[::-1],
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+def _trend_charts(communities: list[OrgUnit], units: list[OrgUnit], months: list[dt.date], now) -> list:
+    labels = [f"{month:%y-%m}" for month in months]
+    trend = report_figures.monthly_trend(communities, months)
+    timeliness = on_time_trend(units, months, now=now)
+    return [
+        charts.bar_chart(
+            _("Patrol-day rate"),
+            labels,
+            [charts.Series(_("Days patrolled"), [row["patrol_day_rate"] for row in trend])],
+            max_value=100,
+            suffix="%",
+        ),
+        charts.bar_chart(
+            _("Visits and findings"),
+            labels,
+            [
+                charts.Series(_("Visits"), [row["visits"] for row in trend]),
+                charts.Series(_("Findings"), [row["findings"] for row in trend], color="#dc2626"),
+            ],
+        ),
+        charts.bar_chart(
+            _("Monthly reports"),
+            labels,
+            [
+                charts.Series(_("On time"), [row["on_time"] for row in timeliness], color="#16a34a"),
+                charts.Series(_("Late"), [row["late"] for row in timeliness], color="#f59e0b"),
+                charts.Series(_("Missing"), [row["missing"] for row in timeliness], color="#dc2626"),
+            ],
+            stacked=True,
+        ),
+    ]
+
+
+@login_required
+@require_POST
+def remind(request):
+    """One click: remind every unit below that has not submitted its report on the month."""
+    _require_reader(request.user)
+    period = _period_or_404(request.POST.get("month", ""))
+    _kind, units = _dashboard_units(request.user, period)
+    if not any(services.can_review(request.user, unit) for unit in units):
+        raise PermissionDenied
+    count = services.report_reminder_send(user=request.user, units=units, period=period)
+    if count:
+        messages.success(request, _("Reminders sent to %(count)d units.") % {"count": count})
+    else:
+        messages.info(request, _("Every unit has submitted; no reminder was needed."))
+    return redirect(f"{reverse('reporting:dashboard')}?month={period:%Y-%m}")
+
+
+urlpatterns = [
+    path("", report_home, name="report_home"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/remind/", remind, name="remind"),
+    path("<int:unit_id>/<str:period>/", report_detail, name="report"),
+]
