@@ -1,0 +1,86 @@
+"""The PDF summary of a month (§6), rendered by WeasyPrint in Chinese.
+
+The text is set in Noto Sans CJK SC (Debian's fonts-noto-cjk, installed by
+scripts/setup.sh) and WeasyPrint embeds the glyphs it uses, so the file reads
+the same on any machine. The summary is a document for the bureau, so it is
+always rendered in Simplified Chinese whatever the reader's interface language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint import HTML
+
+from orgs.models import OrgUnit, OrgUnitKind
+from patrols.models import FindingCategory, RiskClass
+from reporting import charts, periods
+from reporting import figures as report_figures
+from reporting.exports import month_rollup, state_word
+from reporting.selectors import on_time_trend
+
+TREND_MONTHS = 12
+
+
+def _trend_charts(rollup, communities: list[OrgUnit], now: dt.datetime) -> list:
+    months = periods.periods_ending(rollup.period, TREND_MONTHS)
+    labels = [f"{month:%y-%m}" for month in months]
+    trend = report_figures.monthly_trend(communities, months)
+    result = [
+        charts.bar_chart(
+            "巡查天数率（近12个月）",
+            labels,
+            [charts.Series("巡查天数率", [row["patrol_day_rate"] for row in trend])],
+            max_value=100,
+            suffix="%",
+        )
+    ]
+    if rollup.unit.kind != OrgUnitKind.COMMUNITY and rollup.rows:
+        timeliness = on_time_trend([row.unit for row in rollup.rows], months, now=now)
+        result.append(
+            charts.bar_chart(
+                "月报报送情况（近12个月）",
+                labels,
+                [
+                    charts.Series("按时", [row["on_time"] for row in timeliness], color="#16a34a"),
+                    charts.Series("迟报", [row["late"] for row in timeliness], color="#f59e0b"),
+                    charts.Series("未报", [row["missing"] for row in timeliness], color="#dc2626"),
+                ],
+                stacked=True,
+            )
+        )
+    return result
+
+
+def month_summary_pdf(*, user, unit: OrgUnit, period: dt.date, now: dt.datetime | None = None) -> bytes:
+    now = now or timezone.now()
+    with translation.override("zh-hans"):
+        rollup = month_rollup(user=user, unit=unit, period=period, now=now)
+        if unit.kind == OrgUnitKind.COMMUNITY:
+            communities = [unit]
+        elif unit.kind == OrgUnitKind.DISTRICT:
+            communities = [row.unit for row in rollup.rows]
+        else:
+            communities = [row.unit for row in rollup.community_rows]
+        totals = rollup.totals
+        context = {
+            "rollup": rollup,
+            "unit": unit,
+            "period": period,
+            "state": state_word(rollup.state) if rollup.state else "",
+            "rows": [(row, state_word(row.state)) for row in rollup.rows],
+            "totals": totals,
+            "risk_rows": [
+                (RiskClass(risk).label, pair["due"], pair["covered"])
+                for risk, pair in totals["by_risk"].items()
+            ],
+            "category_rows": [
+                (FindingCategory(category).label, count) for category, count in totals["by_category"].items()
+            ],
+            "charts": _trend_charts(rollup, communities, now),
+            "generated": timezone.localtime(now),
+        }
+        html = render_to_string("reporting/summary_pdf.html", context)
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,146 @@
+"""A month's Excel workbook and PDF summary (§6): content, fonts, scoping, fixed query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from orgs.models import Role
+from patrols.services import records
+from reporting.services import monthly_report_for, monthly_report_submit
+from tests.factories import CommunityFactory, EstablishmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+OCTOBER = dt.date(2026, 10, 1)
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+def patrol_days(clock, community, days: list[int]) -> None:
+    one, two = (UserFactory(role=Role.INSPECTOR, org_unit=community) for _ in range(2))
+    shop = EstablishmentFactory(community=community, risk_class="A", registered_on=dt.date(2026, 1, 1))
+    for day in days:
+        date = dt.date(2026, 10, day)
+        clock.set(at(date))
+        patrol = records.patrol_start(user=one, team=[two], date=date)[0]
+        records.visit_record(
+            user=one, patrol=patrol, establishment=shop, result="compliant", visited_at=at(date)
+        )
+
+
+def sheet_rows(content: bytes, name: str) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(content), read_only=True)[name].iter_rows(values_only=True))
+
+
+def column(rows: list[tuple], header: str) -> int:
+    for row in rows:
+        if header in row:
+            return row.index(header)
+    raise AssertionError(header)
+
+
+def test_district_workbook_has_one_row_per_community_and_a_total(
+    clock, community_a, community_b, head_a, district_a, district_officer_a, client
+):
+    patrol_days(clock, community_a, [1, 2, 3])
+    patrol_days(clock, community_b, [5])
+    clock.set(at(dt.date(2026, 11, 3)))
+    monthly_report_submit(
+        user=head_a, report=monthly_report_for(unit=community_a, period=OCTOBER), narrative="好"
+    )
+    patrol_days(clock, community_a, [20])  # after submitting: the frozen report keeps 3 days
+    clock.set(at(dt.date(2026, 11, 7)))
+    client.force_login(district_officer_a)
+
+    response = client.get(reverse("reporting:export_xlsx", args=[district_a.pk, "2026-10"]))
+
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    rows = sheet_rows(response.content, "汇总")
+    days = column(rows, "巡查天数")
+    by_name = {row[0]: row for row in rows if row and row[0]}
+    assert by_name[community_a.name][days] == 3
+    assert by_name[community_b.name][days] == 1
+    assert by_name["合计"][days] == 4
+    assert "问题分类" in load_workbook(io.BytesIO(response.content), read_only=True).sheetnames
+
+
+def test_city_workbook_has_totals_and_community_detail(
+    clock, city, community_a, community_c, city_officer, client
+):
+    patrol_days(clock, community_c, [2, 9])
+    clock.set(at(dt.date(2026, 11, 12)))
+    client.force_login(city_officer)
+    response = client.get(reverse("reporting:export_xlsx", args=[city.pk, "2026-10"]))
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert {"汇总", "社区明细"} <= set(book.sheetnames)
+    detail = [row for row in book["社区明细"].iter_rows(values_only=True) if row]
+    assert any(community_c.name in row for row in detail)
+
+
+def test_pdf_summary_embeds_a_chinese_font_and_reads_back_in_chinese(
+    clock, community_a, district_a, district_officer_a, client, tmp_path
+):
+    patrol_days(clock, community_a, [1, 2])
+    clock.set(at(dt.date(2026, 11, 7)))
+    client.force_login(district_officer_a)
+    response = client.get(reverse("reporting:export_pdf", args=[district_a.pk, "2026-10"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(response.content)
+
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes " in line for line in cjk)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert district_a.name in text and community_a.name in text
+    assert "工作月报摘要" in text and "巡查天数" in text
+
+
+@pytest.mark.parametrize("name", ["reporting:export_xlsx", "reporting:export_pdf"])
+def test_exports_of_another_district_are_not_found(name, community_a, district_a, district_officer_c, client):
+    client.force_login(district_officer_c)
+    for unit in (district_a, community_a):
+        assert client.get(reverse(name, args=[unit.pk, "2026-10"])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["reporting:export_xlsx", "reporting:export_pdf"])
+def test_community_cannot_export_its_neighbour_and_volunteers_none(
+    name, community_a, community_b, head_a, volunteer_a, client
+):
+    client.force_login(head_a)
+    assert client.get(reverse(name, args=[community_b.pk, "2026-10"])).status_code == 404
+    client.force_login(volunteer_a)
+    assert client.get(reverse(name, args=[community_a.pk, "2026-10"])).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["reporting:export_xlsx", "reporting:export_pdf"])
+def test_district_exports_cost_the_same_for_2_and_6_communities(
+    name, clock, district_a, community_a, community_b, district_officer_a, client
+):
+    clock.set(at(dt.date(2026, 11, 7)))
+    client.force_login(district_officer_a)
+    url = reverse(name, args=[district_a.pk, "2026-10"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _ in range(4):
+        patrol_days(clock, CommunityFactory(parent=district_a), [4])
+    clock.set(at(dt.date(2026, 11, 7)))
+    assert count() == few
