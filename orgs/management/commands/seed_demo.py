@@ -168,9 +168,11 @@ def days_ago(today: dt.date, low: int, high: int, rng: random.Random) -> dt.date
 def upsert_unit(
     kind: OrgUnitKind, code: str, name: str, parent: OrgUnit | None, address: str = ""
 ) -> OrgUnit:
-    unit, _ = OrgUnit.objects.update_or_create(
-        code=code, defaults={"kind": kind, "name": name, "parent": parent, "address": address}
-    )
+    fields = {"kind": kind, "name": name, "parent": parent, "address": address}
+    # The demo network starts when its records do, so reporting rates and
+    # trends owe nothing for the months before.
+    opened = {**fields, "opened_on": history_start(timezone.localdate())}
+    unit, _ = OrgUnit.objects.update_or_create(code=code, defaults=fields, create_defaults=opened)
     return unit
 
 
