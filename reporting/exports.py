@@ -80,10 +80,6 @@ class MonthRollup:
     community_rows: list[DashboardRow] = field(default_factory=list)
 
 
-def _year_so_far(period: dt.date) -> list[dt.date]:
-    return [dt.date(period.year, month, 1) for month in range(1, period.month + 1)]
-
-
 def month_rollup(*, user, unit: OrgUnit, period: dt.date, now: dt.datetime | None = None) -> MonthRollup:
     """The rows of a month's export, a fixed number of queries for any number of units.
 
@@ -93,7 +89,7 @@ def month_rollup(*, user, unit: OrgUnit, period: dt.date, now: dt.datetime | Non
     may see are listed.
     """
     now = now or timezone.now()
-    year = _year_so_far(period)
+    year = periods.year_to_date(period)
     visible = OrgUnit.objects.visible_to(user).order_by("path")
     if unit.kind == OrgUnitKind.COMMUNITY:
         rows = dashboard_rows([unit], period, now=now, year_months=year)

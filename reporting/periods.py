@@ -54,6 +54,11 @@ def periods_ending(period: dt.date, count: int) -> list[dt.date]:
     return [add_months(period, -offset) for offset in range(count - 1, -1, -1)]
 
 
+def year_to_date(period: dt.date) -> list[dt.date]:
+    """January up to and including `period`: the months the yearly rates count."""
+    return [dt.date(period.year, month, 1) for month in range(1, period.month + 1)]
+
+
 def end_of_day(day: dt.date) -> dt.datetime:
     """The instant `day` ends in the local time zone: midnight of the next day."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=local_zone())

@@ -67,7 +67,11 @@ def test_district_workbook_has_one_row_per_community_and_a_total(
     response = client.get(reverse("reporting:export_xlsx", args=[district_a.pk, "2026-10"]))
 
     assert response.status_code == 200
-    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    disposition = response["Content-Disposition"]
+    assert (
+        f'filename="report-{district_a.code}-2026-10.xlsx"' in disposition
+        and "filename*=UTF-8''" in disposition
+    )
     rows = sheet_rows(response.content, "汇总")
     days = column(rows, "巡查天数")
     by_name = {row[0]: row for row in rows if row and row[0]}

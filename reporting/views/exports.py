@@ -30,10 +30,9 @@ def _unit_and_period(request, unit_id: int, period: str):
     return unit, month
 
 
-def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+def _attachment(content: bytes, content_type: str, name: str, ascii_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     # RFC 6266/5987: the Chinese name for browsers that read filename*, an ASCII one for the rest.
-    ascii_name = name.encode("ascii", "ignore").decode() or "report"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return response
 
@@ -42,14 +41,18 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
 def export_xlsx(request, unit_id: int, period: str):
     unit, month = _unit_and_period(request, unit_id, period)
     content = month_workbook(user=request.user, unit=unit, period=month)
-    return _attachment(content, XLSX, f"月报-{unit.name}-{month:%Y-%m}.xlsx")
+    name = f"{unit.name}-{month:%Y-%m}"
+    return _attachment(content, XLSX, f"月报-{name}.xlsx", f"report-{unit.code}-{month:%Y-%m}.xlsx")
 
 
 @login_required
 def export_pdf(request, unit_id: int, period: str):
     unit, month = _unit_and_period(request, unit_id, period)
     content = month_summary_pdf(user=request.user, unit=unit, period=month)
-    return _attachment(content, "application/pdf", f"月报摘要-{unit.name}-{month:%Y-%m}.pdf")
+    name = f"{unit.name}-{month:%Y-%m}"
+    return _attachment(
+        content, "application/pdf", f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf"
+    )
 
 
 urlpatterns = [

@@ -73,10 +73,6 @@ def _period_or_404(text: str) -> dt.date:
     return period
 
 
-def _year_so_far(period: dt.date) -> list[dt.date]:
-    return [dt.date(period.year, month, 1) for month in range(1, period.month + 1)]
-
-
 @login_required
 def report_home(request):
     """The user's own unit's reports for the last year; offices above go to their dashboard."""
@@ -249,7 +245,7 @@ def dashboard(request):
     latest = periods.previous_period(timezone.localdate(now))
     period = periods.parse_period(request.GET.get("month", "")) or latest
     kind, units = _dashboard_units(user, period)
-    rows = dashboard_rows(units, period, now=now, year_months=_year_so_far(period))
+    rows = dashboard_rows(units, period, now=now, year_months=periods.year_to_date(period))
     months = periods.periods_ending(period, HISTORY_MONTHS)
     communities = (
         units
