@@ -173,6 +173,14 @@ FIGURE_COLUMNS = [
     Column("立案线索", _figure("leads_filed")),
     Column("突发事件", _figure("incidents")),
     Column("迟报事件", _figure("incidents_late")),
+    Column("宣传栏更新", _figure("bulletin_updates")),
+    Column("标语更新", _figure("slogan_updates")),
+    Column("宣传活动", _figure("activities")),
+    Column("活动参与人次", _figure("activity_attendance")),
+    Column("宣传册入户", _figure("brochure_households")),
+    Column("回收过期药品(盒)", _figure("medicine_packs")),
+    Column("培训会议", _figure("trainings")),
+    Column("培训人次", _figure("training_attendance")),
 ]
 
 

@@ -19,6 +19,9 @@ What each figure means:
   case in the month.
 - incidents / incidents_late: incidents that happened in the month; first
   reports that came later than the one-hour window.
+- publicity (§7, publicity.selectors.PUBLICITY_KEYS): board and slogan
+  updates and whether their rules were met, activities and attendance,
+  brochures handed out, expired medicine collected, training sessions.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from patrols.models import (
     WatchList,
 )
 from patrols.selectors import open_risk_figures
+from publicity.selectors import PUBLICITY_KEYS, publicity_figures
 from reporting import periods
 
 RISK_CLASSES = [choice.value for choice in RiskClass]
@@ -72,6 +76,7 @@ ADDITIVE = (
     "leads_filed",
     "incidents",
     "incidents_late",
+    *PUBLICITY_KEYS,
 )
 
 
@@ -121,6 +126,8 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
     _add_findings(result, ids, first, last, on)
     _add_leads(result, ids, period)
     _add_incidents(result, ids, period)
+    for community_id, publicity in publicity_figures(ids, first, last).items():
+        result[community_id].update(publicity)
     return {pk: with_rates(figures) for pk, figures in result.items()}
 
 

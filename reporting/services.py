@@ -227,15 +227,19 @@ def report_reminder_send(*, user: User, units: list[OrgUnit], period: dt.date) -
     return len(waiting)
 
 
+def can_write_article(user: User) -> bool:
+    """Community staff write articles about their community's activities; volunteers do not."""
+    unit = user.org_unit
+    return unit is not None and unit.kind == OrgUnitKind.COMMUNITY and user.role != Role.VOLUNTEER
+
+
 @transaction.atomic
 def article_submit(
     *, user: User, title: str, activity_ended_on: dt.date, body: str, community: OrgUnit | None = None
 ) -> Article:
     """File an article about an activity; it is late after the day following the activity's end."""
     community = community or user.org_unit
-    if community is None or community.kind != OrgUnitKind.COMMUNITY or user.org_unit_id != community.pk:
-        raise PermissionDenied
-    if user.role == Role.VOLUNTEER:
+    if not can_write_article(user) or user.org_unit_id != community.pk:
         raise PermissionDenied
     now = timezone.now()
     if activity_ended_on > timezone.localdate(now):

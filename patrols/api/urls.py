@@ -5,13 +5,15 @@ from rest_framework.routers import DefaultRouter
 from notifications.api import NotificationViewSet
 from orgs.api import OrgUnitViewSet, UserViewSet
 from patrols.api import establishments, incidents, leads, records
+from publicity.api import model_units as model_unit_api
+from publicity.api import records as publicity_api
 from reporting import api as reporting_api
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="orgunit")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
-for module in (establishments, records, leads, incidents, reporting_api):
+for module in (establishments, records, leads, incidents, reporting_api, publicity_api, model_unit_api):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgs.models import OrgUnit, OrgUnitKind, Role, record_scope_q
@@ -261,7 +262,7 @@ class FindingCategory(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("finding status", "Open")
     CLOSED = "closed", _("Rectified")
     REPORTED = "reported", _("Reported to the district")
 

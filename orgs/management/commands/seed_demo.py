@@ -10,14 +10,17 @@ establishments is left alone.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 from simple_history.utils import bulk_create_with_history
 
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
@@ -34,6 +37,17 @@ from patrols.models import (
     WatchList,
 )
 from patrols.services import records
+from publicity.models import (
+    Activity,
+    BoardKind,
+    BoardUpdate,
+    BoxCollection,
+    BrochureDrop,
+    CampaignKind,
+    CollectionBox,
+    TrainingSession,
+)
+from publicity.services import box_collection_add, campaign_calendar, collection_box_add, publicity_record_add
 from reporting import periods
 from reporting.models import MonthlyReport, ReportStatus
 from reporting.services import current_figures
@@ -350,6 +364,64 @@ def seed_patrol_history(community: OrgUnit) -> int:
     return made
 
 
+def demo_photo(colour: tuple[int, int, int]) -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(buffer, format="JPEG")
+    return ContentFile(buffer.getvalue(), name="board.jpg")
+
+
+def seed_publicity(community: OrgUnit, number: int) -> None:
+    """A season of publicity through the real services: board updates (one community lets its
+    board lapse, for the overdue state to show), a campaign activity, brochures and a medicine box.
+    """
+    if BoardUpdate.objects.filter(community=community).exists():
+        return
+    today = timezone.localdate()
+    info = User.objects.get(username=f"info-{community.code}")
+    volunteer = User.objects.get(username=f"vol-{community.code}")
+    last_month = periods.previous_period(today)
+    this_month = today.replace(day=1)
+    months = [last_month] if number == 4 or today.day <= 2 else [last_month, this_month]
+    for month in months:
+        record = BoardUpdate(
+            kind=BoardKind.BULLETIN,
+            date=month + dt.timedelta(days=2),
+            summary="食品安全知识专版：夏秋季饮食安全",
+        )
+        publicity_record_add(user=info, record=record, photo=demo_photo((20, 120, 80)))
+    slogan = BoardUpdate(
+        kind=BoardKind.SLOGAN, date=last_month + dt.timedelta(days=5), summary="“安全用药，健康你我”"
+    )
+    publicity_record_add(user=info, record=slogan, photo=demo_photo((200, 40, 40)))
+    campaigns = {c.kind: c for c in campaign_calendar(year=today.year)}
+    drug_month = campaigns[CampaignKind.DRUG_SAFETY_MONTH]
+    if drug_month.ends_on <= today:
+        activity = Activity(
+            campaign=drug_month,
+            title="安全用药月咨询活动",
+            date=drug_month.starts_on + dt.timedelta(days=10 + number),
+            place=f"{community.name}文化广场",
+            attendance=60 + 15 * number,
+        )
+        publicity_record_add(user=volunteer, record=activity)
+    drop = BrochureDrop(
+        date=last_month + dt.timedelta(days=12), households=80 + 10 * number, copies=100, area="1-6幢"
+    )
+    publicity_record_add(user=volunteer, record=drop)
+    box = collection_box_add(
+        user=info,
+        box=CollectionBox(
+            location=f"{community.name}居委会一楼", installed_on=last_month - dt.timedelta(days=60)
+        ),
+    )
+    box_collection_add(
+        user=info,
+        collection=BoxCollection(box=box, date=last_month + dt.timedelta(days=20), items=12 + number),
+    )
+    training = TrainingSession(date=last_month + dt.timedelta(days=8), topic="巡查员业务培训", attendance=12)
+    publicity_record_add(user=info, record=training)
+
+
 # How the demo communities did with the last monthly report: most on time, some
 # late, some not at all, so the dashboards have every state to show.
 REPORT_HABITS = ("on_time", "on_time", "late", "missing")
@@ -418,6 +490,7 @@ class Command(BaseCommand):
                 grids = list(community.children.filter(kind=OrgUnitKind.GRID))
                 created += seed_establishments(community, number, streets, grids, admin)
                 seed_patrol_history(community)
+                seed_publicity(community, number)
                 habit = REPORT_HABITS[(number + int(district_code[-1])) % len(REPORT_HABITS)]
                 head = User.objects.get(username=f"head-{community.code}")
                 seed_report(community, periods.previous_period(timezone.localdate()), habit, head, NARRATIVE)

@@ -1,0 +1,204 @@
+"""Publicity records over the API: read what the user may see, log new work for their community.
+
+Every endpoint starts from the model's visible_to(user) and writes through
+the same services as the pages; a service's PermissionDenied answers 403.
+"""
+
+from __future__ import annotations
+
+from rest_framework import mixins, serializers, viewsets
+
+from publicity import services
+from publicity.models import (
+    Activity,
+    BoardUpdate,
+    BoxCollection,
+    BrochureDrop,
+    Campaign,
+    CollectionBox,
+    TrainingSession,
+)
+
+RECORD_READ_ONLY = ["community", "created_by", "created_at"]
+
+
+class VisibleField(serializers.PrimaryKeyRelatedField):
+    """A reference that only accepts rows the user may see (a guessed id is "does not exist")."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.context["request"].user)
+
+
+class BoardUpdateSerializer(serializers.ModelSerializer):
+    photo = serializers.ImageField(write_only=True)
+
+    class Meta:
+        model = BoardUpdate
+        fields = ["id", "community", "kind", "date", "summary", "photo", "created_by", "created_at"]
+        read_only_fields = RECORD_READ_ONLY
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    campaign = VisibleField(Campaign, required=False, allow_null=True)
+    photo = serializers.ImageField(write_only=True, required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "community",
+            "campaign",
+            "title",
+            "date",
+            "place",
+            "attendance",
+            "summary",
+            "photo",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = RECORD_READ_ONLY
+
+
+class BrochureDropSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BrochureDrop
+        fields = ["id", "community", "date", "households", "copies", "area", "created_by", "created_at"]
+        read_only_fields = RECORD_READ_ONLY
+
+
+class TrainingSessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingSession
+        fields = ["id", "community", "kind", "date", "topic", "attendance", "created_by", "created_at"]
+        read_only_fields = RECORD_READ_ONLY
+
+
+class CollectionBoxSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CollectionBox
+        fields = ["id", "community", "location", "pharmacy", "installed_on", "removed_on"]
+        read_only_fields = ["community", "removed_on"]
+
+
+class BoxCollectionSerializer(serializers.ModelSerializer):
+    box = VisibleField(CollectionBox)
+
+    class Meta:
+        model = BoxCollection
+        fields = ["id", "box", "date", "items", "weight_kg", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "year", "kind", "name", "starts_on", "ends_on", "district"]
+
+
+class PublicityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Read the publicity records of the user's area; POST logs one for the user's own community."""
+
+    model = None
+    filterset_fields = ["community", "date"]
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).select_related("community")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        photo = data.pop("photo", None)
+        serializer.instance = services.publicity_record_add(
+            user=self.request.user, record=self.model(**data), photo=photo
+        )
+
+
+class BoardUpdateViewSet(PublicityViewSet):
+    """Bulletin-board column and slogan updates, each with a photo as evidence."""
+
+    model = BoardUpdate
+    serializer_class = BoardUpdateSerializer
+    filterset_fields = ["community", "kind", "date"]
+
+
+class ActivityViewSet(PublicityViewSet):
+    """Publicity activities with place and attendance, on a campaign day or not."""
+
+    model = Activity
+    serializer_class = ActivitySerializer
+    filterset_fields = ["community", "campaign", "date"]
+
+
+class BrochureDropViewSet(PublicityViewSet):
+    """Brochures handed out to households."""
+
+    model = BrochureDrop
+    serializer_class = BrochureDropSerializer
+
+
+class TrainingSessionViewSet(PublicityViewSet):
+    """Training sessions and meetings with attendance."""
+
+    model = TrainingSession
+    serializer_class = TrainingSessionSerializer
+
+
+class CollectionBoxViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Expired-medicine collection boxes at community offices and pharmacies."""
+
+    serializer_class = CollectionBoxSerializer
+    filterset_fields = ["community"]
+
+    def get_queryset(self):
+        return CollectionBox.objects.visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.collection_box_add(
+            user=self.request.user, box=CollectionBox(**serializer.validated_data)
+        )
+
+
+class BoxCollectionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """What was collected from a box, and when."""
+
+    serializer_class = BoxCollectionSerializer
+    filterset_fields = ["box", "date"]
+
+    def get_queryset(self):
+        return BoxCollection.objects.visible_to(self.request.user).select_related("box")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.box_collection_add(
+            user=self.request.user, collection=BoxCollection(**serializer.validated_data)
+        )
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """The campaign calendar: national campaign days and the user's district's own."""
+
+    serializer_class = CampaignSerializer
+    filterset_fields = ["year", "kind"]
+
+    def get_queryset(self):
+        return Campaign.objects.visible_to(self.request.user)
+
+
+routes = [
+    ("board-updates", BoardUpdateViewSet, "boardupdate"),
+    ("publicity-activities", ActivityViewSet, "publicityactivity"),
+    ("brochure-drops", BrochureDropViewSet, "brochuredrop"),
+    ("training-sessions", TrainingSessionViewSet, "trainingsession"),
+    ("collection-boxes", CollectionBoxViewSet, "collectionbox"),
+    ("box-collections", BoxCollectionViewSet, "boxcollection"),
+    ("campaigns", CampaignViewSet, "campaign"),
+]
