@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint migrations-check messages
+.PHONY: setup run test lint migrations-check messages bench
 
 setup:
 	./scripts/setup.sh
@@ -23,3 +23,7 @@ migrations-check:
 
 messages:
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
+
+# The benchmark (README, "Benchmarks"): needs DATABASE_URL on PostgreSQL with `manage.py seed_scale` data.
+bench:
+	$(PY) -m bench

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware:
@@ -26,3 +34,27 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class DatabaseErrorMiddleware:
+    """A write the database refuses mid-way is answered with a clear 503, not a bare 500.
+
+    Every write runs in `transaction.atomic`, so by the time the error reaches here the whole
+    operation has been rolled back: the page says that nothing was saved and that trying again
+    is safe (a phone resending a record is answered by its client_id).
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DatabaseError):
+            return None
+        logger.exception("database error on %s %s", request.method, request.path, exc_info=exception)
+        message = _("The database could not save this. Nothing was saved; please try again in a moment.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=503)
+        return render(request, "database_error.html", {"message": message}, status=503)

@@ -7,9 +7,12 @@ on an embedded SQLite database and runs Celery tasks in-process.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     "orgs",
     "patrols",
     "reporting",
@@ -54,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -63,6 +69,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.DatabaseErrorMiddleware",
+    "orgs.security.AccessDeniedLogMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +114,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
+# The lockout check runs before the password check (django-axes), see "Login protection" below.
+AUTHENTICATION_BACKENDS = [
+    "orgs.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -162,6 +177,17 @@ REPORT_DUE_DAYS = {
 }
 ARTICLE_DUE_DAYS = env_int("ARTICLE_DUE_DAYS", 1, minimum=0, maximum=30)
 
+# The year-end assessment (§9, seed 001 (八)) is held in early-to-mid December:
+# the window, named once, is the month and the first and last day in it
+# (inclusive, in TIME_ZONE) on which assessments are started, filled in and submitted.
+ASSESSMENT_WINDOW = {
+    "month": env_int("ASSESSMENT_WINDOW_MONTH", 12, minimum=1, maximum=12),
+    "first_day": env_int("ASSESSMENT_WINDOW_FIRST_DAY", 1, minimum=1, maximum=31),
+    "last_day": env_int("ASSESSMENT_WINDOW_LAST_DAY", 15, minimum=1, maximum=31),
+}
+if ASSESSMENT_WINDOW["first_day"] > ASSESSMENT_WINDOW["last_day"]:
+    raise ImproperlyConfigured("ASSESSMENT_WINDOW_FIRST_DAY must not be after ASSESSMENT_WINDOW_LAST_DAY")
+
 # Cache: shared (Redis) when CACHE_URL is set, which production with several
 # processes needs for the public form's rate limit; else per process memory.
 CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
@@ -173,13 +199,52 @@ CACHES = {
 
 # Celery: a Redis broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it has finished, and a worker killed mid-task puts
+# it back on the queue; every task is safe to run twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With the broker down a publish fails within a second (the outbox keeps the
+# work) instead of holding the user's request through redis-py's retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "max_retries": 0,
+    # An unacknowledged task of a dead worker goes back on the queue after this long.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=5),
+    # Look for such tasks every 10 seconds rather than every 100.
+    "unacked_restore_throttle": 1,
+}
+# The beat schedule, in TIME_ZONE. The daily jobs decide for themselves what is
+# due on the day they run, and each reminder goes out once (a unique key), so a
+# missed or repeated tick loses or doubles nothing.
+REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0, maximum=23)
+DAILY_TASKS = [
+    "reporting.daily_reminders",
+    "patrols.daily_reminders",
+    "publicity.daily_reminders",
+    "assessment.daily_reminders",
+]
+CELERY_BEAT_SCHEDULE = {
+    # Pending work the broker missed, and work whose time has come (the incident clock).
+    "outbox-flush": {"task": "notifications.outbox_flush", "schedule": 60.0},
+    **{
+        name: {"task": name, "schedule": crontab(hour=REMINDER_HOUR, minute=0)}
+        for name in DAILY_TASKS
+    },
+}
+
+# Channels a notice also goes out on, besides the in-app notification centre.
+NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["email"])
+# The address of the site, for links in e-mails.
+SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -216,17 +281,70 @@ SPECTACULAR_SETTINGS = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 
-# Production hardening; the checks in `manage.py check --deploy` expect these.
+# Production hardening; `manage.py check --deploy` is clean with the production
+# environment listed in README.md ("Security"), and a test holds it to that.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# HSTS only makes sense, and is only sent, when the site is served over TLS.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 )
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): everything from our own origin. Scripts are static
+# files; the only inline scripts allowed are a few exact event handlers, by hash
+# ('unsafe-hashes'): a select that submits its form, a print button, a confirmation before
+# submitting. A new inline handler needs its hash here (or, better, a static script).
+# Inline styles stay allowed: templates use style attributes, the offline app injects its
+# stylesheet, and a style cannot run code.
+CSP_SCRIPT_HASHES = [
+    "'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='",  # this.form.submit()
+    "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",  # window.print()
+    "'sha256-dTmt1GaQA59s60BR0D/T1RIVNW1gkyjh5JCZ7pLDVEs='",  # return confirm(this.dataset.confirm)
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_HASHES, *CSP_SCRIPT_HASHES],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # data: for the API docs' icons and QR codes; blob: for photo previews before upload.
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        # The API reference (Redoc) runs its search in a worker made from a blob.
+        "worker-src": [SELF, "blob:"],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login protection (django-axes): after LOGIN_FAILURE_LIMIT failed logins an account is
+# locked for LOGIN_LOCKOUT_MINUTES, on the login page, the admin and the API token
+# endpoint alike. The lock is per username, so an attacker cannot dodge it by changing
+# address; a successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "orgs.security.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "orgs.security.client_ip"
+# axes.W006 asks to lock by address too. We do not: a district office reaches us through one
+# NAT address, and five typos in the office would lock everyone out. The username lock
+# does not depend on anything the client can rotate (user agent, cookies).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGGING = {
     "version": 1,
@@ -234,4 +352,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    # Logins, failed logins, lockouts and refused requests (orgs.security); never a password
+    # or a token.
+    # django-axes' own lines repeat ours at INFO; keep its warnings only.
+    "loggers": {"security": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config import pwa
+from config.health import healthz
 from orgs import views as org_views
+from orgs.api import TokenObtainView
 
 urlpatterns = [
     path("", org_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("", include(pwa)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,9 +22,10 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reporting.urls")),
     path("publicity/", include("publicity.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/", include("patrols.api.urls")),
-    path("api/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/auth/token/", TokenObtainView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
 ]

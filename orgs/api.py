@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from orgs.models import OrgUnit, User
+from orgs.security import lockout_message
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
@@ -37,3 +43,30 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return User.objects.visible_to(self.request.user).order_by("username")
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenLockedOutSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class TokenObtainView(ObtainAuthToken):
+    """Exchange a username and password for an API token.
+
+    The serializer authenticates with the request, so django-axes counts failed attempts
+    here as on the login page; a locked account answers 429 with the lockout message.
+    """
+
+    @extend_schema(responses={200: TokenSerializer, 429: TokenLockedOutSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if serializer.is_valid():
+            token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+            return Response({"token": token.key})
+        # Set by django-axes on this request when the failure locked the account, or it was locked.
+        if getattr(request, "axes_locked_out", False):
+            return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        raise ValidationError(serializer.errors)

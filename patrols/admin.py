@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from patrols.models import ChecklistTemplate, Establishment, Incident, IncidentReport, Lead, Patrol, Reward
@@ -67,6 +68,13 @@ class PatrolAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_filter = ["status", "date"]
     list_select_related = ["community"]
     date_hierarchy = "date"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history saves a POSTed "revert" without asking has_change_permission; a patrol
+        # record changes only through its services (and never once archived).
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Lead)

@@ -44,7 +44,11 @@ def publicity_record_add(*, user: User, record: models.Model, photo=None) -> mod
     record.created_by = user
     _require_past_or_today(record.date)
     if photo is not None:
-        data = read_photo(photo)
+        try:
+            data = read_photo(photo)
+        except ValidationError as error:
+            # Shown on the form's photo field, which read_photo calls "image".
+            raise ValidationError({"photo": error.messages}) from None
         record.photo.save("photo.jpg", data.content, save=False)
     elif getattr(record, "kind", None) in rules.PERIOD_MONTHS:
         raise ValidationError({"photo": _("Add a photo of the board or slogan as evidence.")})

@@ -98,4 +98,5 @@ def bar_chart(
         )
         x += 24 + 12 * len(one.name)
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # every piece of text above is escaped
+    # Every piece of text above is escaped (bandit: reviewed).
+    return mark_safe("".join(parts))  # nosec B308 B703

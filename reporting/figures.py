@@ -27,11 +27,14 @@ What each figure means:
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import hashlib
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import CharField, Count, Max, Q, Value
 from django.db.models.functions import Concat, TruncMonth
+from django.utils import timezone
 
 from orgs.models import OrgUnit
 from patrols import schedule
@@ -131,6 +134,13 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
     return {pk: with_rates(figures) for pk, figures in result.items()}
 
 
+def figures_over(communities: Iterable[OrgUnit], months: list[dt.date], *, on: dt.date) -> dict[int, dict]:
+    """Per community id, the figures of several months added up, rates from the sums (the year of §9)."""
+    communities = list(communities)
+    by_month = [community_figures(communities, month, on=on) for month in months]
+    return {c.pk: total(month[c.pk] for month in by_month) for c in communities}
+
+
 def _add_patrols(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
     rows = (
         Patrol.objects.filter(community_id__in=ids, date__range=(first, last))
@@ -169,6 +179,7 @@ def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -
     )
     visited = set(
         Visit.objects.filter(establishment__community_id__in=ids, patrol__date__range=(first, last))
+        .order_by()  # else the model's ordering joins the DISTINCT and every visit comes back
         .values_list("establishment_id", flat=True)
         .distinct()
     )
@@ -211,8 +222,10 @@ def _add_findings(result: dict, ids: list[int], first: dt.date, last: dt.date, o
 
 def _add_leads(result: dict, ids: list[int], period: dt.date) -> None:
     start, end = periods.month_bounds(period)
+    in_month = Q(reported_at__gte=start, reported_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end)
     rows = (
-        Lead.objects.filter(community_id__in=ids)
+        # Only the month's leads are read, not every lead the communities ever had.
+        Lead.objects.filter(in_month, community_id__in=ids)
         .values("community_id")
         .annotate(
             reported=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
@@ -236,17 +249,57 @@ def _add_incidents(result: dict, ids: list[int], period: dt.date) -> None:
         result[row["community_id"]]["incidents_late"] = row["late"]
 
 
-def monthly_trend(communities: Iterable[OrgUnit], months: list[dt.date]) -> list[dict]:
+# A month that is over changes rarely (a late record, an amendment), yet its trend values cost a
+# year of visits and findings to count: they are kept this long per (communities, month), so a burst
+# of dashboard views counts them once. The current month is always counted live.
+TREND_CACHE_SECONDS = 10 * 60
+
+
+def monthly_trend(
+    communities: Iterable[OrgUnit], months: list[dt.date], *, today: dt.date | None = None
+) -> list[dict]:
     """Per month (oldest first): the patrol-day rate, visits and findings of these communities together.
 
-    Three queries for any number of communities and months.
+    Months before the one `today` is in come from the cache when it has them; the rest cost three
+    queries for any number of communities and months.
     """
     communities = list(communities)
-    ids = [c.pk for c in communities]
-    first, last = months[0], periods.period_last_day(months[-1])
-    days = defaultdict(int)
+    ids = sorted(c.pk for c in communities)
+    current = periods.period_of(today or timezone.localdate())
+    keys = {month: _trend_key(ids, month) for month in months if month < current}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    counts = {month: cached[key] for month, key in keys.items() if key in cached}
+    todo = [month for month in months if month not in counts]
+    if todo:
+        fresh = _trend_counts(ids, todo)
+        cache.set_many({keys[m]: fresh[m] for m in todo if m in keys}, TREND_CACHE_SECONDS)
+        counts.update(fresh)
+    # Communities mostly share their opening and closing dates: each pair is counted once per month.
+    lifetimes = Counter((c.opened_on, c.closed_on) for c in communities)
+    trend = []
     for month in months:
-        days[month] = sum(periods.days_existed(c.opened_on, c.closed_on, month) for c in communities)
+        days = sum(n * periods.days_existed(*lifetime, month) for lifetime, n in lifetimes.items())
+        patrol_days, visits, findings = counts[month]
+        trend.append(
+            {
+                "period": month,
+                "patrol_day_rate": percent(patrol_days, days),
+                "visits": visits,
+                "findings": findings,
+            }
+        )
+    return trend
+
+
+def _trend_key(ids: list[int], month: dt.date) -> str:
+    # The community ids can be hundreds long; a digest keeps the key short and equal for equal sets.
+    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
+    return f"reporting:trend:v1:{digest}:{month:%Y-%m}"
+
+
+def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:
+    """Per month: (patrol days, visits, findings) of these communities. Three queries."""
+    first, last = min(months), periods.period_last_day(max(months))
     patrol_days = defaultdict(int)
     for row in (
         Patrol.objects.filter(community_id__in=ids, date__range=(first, last))
@@ -258,23 +311,20 @@ def monthly_trend(communities: Iterable[OrgUnit], months: list[dt.date]) -> list
     ):
         patrol_days[row["month"]] = row["days"]
     visits = _count_by_month(
-        Visit.objects.filter(patrol__community_id__in=ids, patrol__date__range=(first, last)), "patrol__date"
+        Visit.objects.filter(patrol__community_id__in=ids, patrol__date__range=(first, last)),
+        "patrol__date",
+        "patrol",
     )
     findings = _count_by_month(
         Finding.objects.filter(community_id__in=ids, visit__patrol__date__range=(first, last)),
         "visit__patrol__date",
+        "visit",
     )
-    return [
-        {
-            "period": month,
-            "patrol_day_rate": percent(patrol_days[month], days[month]),
-            "visits": visits[month],
-            "findings": findings[month],
-        }
-        for month in months
-    ]
+    return {month: (patrol_days[month], visits[month], findings[month]) for month in months}
 
 
-def _count_by_month(queryset, date_field: str) -> dict[dt.date, int]:
-    rows = queryset.annotate(month=TruncMonth(date_field)).values("month").annotate(n=Count("pk"))
+def _count_by_month(queryset, date_field: str, join_field: str) -> dict[dt.date, int]:
+    """Rows per month. Counting the (never null) column of the join, not the primary key, lets the
+    database answer from the foreign key's index without reading the wide rows."""
+    rows = queryset.annotate(month=TruncMonth(date_field)).values("month").annotate(n=Count(join_field))
     return defaultdict(int, {row["month"]: row["n"] for row in rows})

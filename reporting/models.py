@@ -188,3 +188,25 @@ class Article(models.Model):
     @property
     def deadline(self) -> dt.datetime:
         return periods.article_deadline(self.activity_ended_on)
+
+
+def summary_path(instance: StoredSummary, filename: str) -> str:
+    return f"summaries/{instance.period:%Y-%m}/{instance.unit.code}.pdf"
+
+
+class StoredSummary(models.Model):
+    """The PDF summary of a unit's month, made once its deadline has passed and kept as sent."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    period = models.DateField(_("month"))
+    file = models.FileField(_("file"), upload_to=summary_path)
+    created_at = models.DateTimeField(_("made at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored summary")
+        verbose_name_plural = _("stored summaries")
+        ordering = ["-period", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_summary_per_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period:%Y-%m}"

@@ -17,6 +17,8 @@ command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
 # The PDF tests read the monthly summaries back with pdffonts and pdftotext.
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# The backup test (tests/test_backup.py) runs pg_dump and pg_restore; Debian 12's client is 15, as the server.
+command -v pg_restore >/dev/null 2>&1 || need_apt+=(postgresql-client)
 "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing system packages: ${need_apt[*]}"

@@ -147,3 +147,27 @@ def clock():
         "django.utils.timezone.now", side_effect=lambda: the_clock.now or dt.datetime.now(dt.UTC)
     ):
         yield the_clock
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process(request):
+    """Tasks run in the test's own process, except in tests marked `worker` that drive a real one."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    # The settings came in under the CELERY_ namespace, and that is the key Celery reads.
+    eager = app.conf.CELERY_TASK_ALWAYS_EAGER
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the dashboards keep closed months' trend values there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from assessment import api as assessment_api
 from notifications.api import NotificationViewSet
 from orgs.api import OrgUnitViewSet, UserViewSet
 from patrols.api import establishments, incidents, leads, records
@@ -13,7 +14,16 @@ router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="orgunit")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
-for module in (establishments, records, leads, incidents, reporting_api, publicity_api, model_unit_api):
+for module in (
+    establishments,
+    records,
+    leads,
+    incidents,
+    reporting_api,
+    publicity_api,
+    model_unit_api,
+    assessment_api,
+):
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 

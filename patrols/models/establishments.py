@@ -109,7 +109,8 @@ class EstablishmentQuerySet(models.QuerySet):
         )
 
 
-phone_validator = RegexValidator(r"^[0-9+\- ]{5,20}$", _("Enter a valid phone number."))
+# Blank is allowed (the field is optional), and said so in the pattern, which the API schema shows.
+phone_validator = RegexValidator(r"^(?:[0-9+\- ]{5,20})?$", _("Enter a valid phone number."))
 
 
 class Establishment(models.Model):

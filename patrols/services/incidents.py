@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from notifications.outbox import enqueue
 from notifications.services import notify
 from orgs.models import OrgUnitKind, Role, User
+from patrols import tasks
 from patrols.models import Establishment, Incident, IncidentReport, is_late_first_report
+from patrols.reminders import FOLLOW_UP_WINDOW
 from patrols.services.leads import DISTRICT_ROLES, district_staff
 
 # Community staff who report incidents: everyone in the community but volunteers (§1).
@@ -62,7 +65,8 @@ def incident_report(
 
     1. The report is stamped now; a first report more than an hour after the
        incident is flagged late, for good.
-    2. The district office is alerted at once, urgently.
+    2. The district office is alerted at once, urgently, and again an hour
+       later if no follow-up report has come by then.
     """
     if not can_report_incident(user):
         raise PermissionDenied
@@ -87,6 +91,8 @@ def incident_report(
     incident.full_clean(exclude=["community", "establishment", "reported_by"])
     incident.save()
     _alert_district(incident)
+    # The clock: unless a follow-up comes within the hour, the district is alerted again.
+    enqueue(tasks.incident_follow_up_check, countdown=FOLLOW_UP_WINDOW, incident_id=incident.pk)
     return incident
 
 

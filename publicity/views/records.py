@@ -123,7 +123,14 @@ def photo(request, kind: str, pk: int):
     record = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
     if not record.photo:
         raise Http404
-    return FileResponse(record.photo.open("rb"), content_type="image/jpeg")
+    try:
+        handle = record.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    # A browser may keep it; a shared cache between the user and us may not.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

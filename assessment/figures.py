@@ -1,0 +1,247 @@
+"""The figures an assessment takes from the records (§9), and the records behind each.
+
+No formula is written here twice: a unit's figures are the monthly report's
+(reporting.figures) added up over the months assessed, report timeliness is
+the reporting dashboard's on-time rate (reporting.selectors.reporting_rates),
+and the quarterly slogan rule is publicity.selectors.publicity_figures'. Only
+the personal figures of an inspector (patrol days and visits they took part
+in, leads they reported) are counted here, since no other page counts them.
+
+Each metric gives a `Figure`: the numbers, a rate from 0 to 100 that scales
+the item's points (None when the records cannot say, and the assessor scores
+it), a description of the records in Chinese, and a link to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Q
+from django.urls import reverse
+
+from assessment.models import LEAD_TARGETS, Assessment, Metric, Tier
+from orgs.models import OrgUnit, User
+from patrols.models import Lead, LeadStatus, PatrolMember, Reward, Visit
+from publicity.selectors import publicity_figures
+from reporting import figures as report_figures
+from reporting import periods
+from reporting.selectors import reporting_rates
+
+
+@dataclass
+class Figure:
+    values: dict = field(default_factory=dict)
+    rate: int | None = None
+    source: str = ""
+    url: str = ""
+
+    def as_json(self) -> dict:
+        return {**self.values, "rate": self.rate}
+
+
+def assessed_months(year: int, today: dt.date) -> list[dt.date]:
+    """The months of `year` that have ended by `today`: in December, January to November."""
+    return [
+        dt.date(year, month, 1)
+        for month in range(1, 13)
+        if periods.period_last_day(dt.date(year, month, 1)) < today
+    ]
+
+
+def months_label(months: list[dt.date]) -> str:
+    if not months:
+        return "本年度尚无完整月份"
+    return f"{months[0].year}年{months[0].month}–{months[-1].month}月"
+
+
+def points_for(points: Decimal, rate: int | None) -> Decimal | None:
+    """The share of an item's points that a rate earns, to one decimal."""
+    if rate is None:
+        return None
+    rate = max(0, min(rate, 100))
+    return (points * rate / 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _target_rate(count: int, target: int) -> int:
+    return min(100, report_figures.percent(count, target) or 0)
+
+
+def _communities(unit: OrgUnit) -> list[OrgUnit]:
+    if unit.kind == "community":
+        return [unit]
+    return list(OrgUnit.objects.communities().filter(parent=unit).order_by("path"))
+
+
+def _archive_url(unit: OrgUnit, months: list[dt.date]) -> str:
+    month = f"&month={months[-1]:%Y-%m}" if months else ""
+    return f"{reverse('reporting:archive')}?unit={unit.pk}{month}"
+
+
+def _time_range(months: list[dt.date]) -> tuple[dt.datetime, dt.datetime]:
+    return periods.month_bounds(months[0])[0], periods.month_bounds(months[-1])[1]
+
+
+def unit_figures(unit: OrgUnit, months: list[dt.date], *, now: dt.datetime) -> dict[str, Figure]:
+    """The record-derived figures of a district or a community over `months`, per metric."""
+    communities = _communities(unit)
+    today = now.astimezone(periods.local_zone()).date()
+    totals = report_figures.total(report_figures.figures_over(communities, months, on=today).values())
+    label, archive = months_label(months), _archive_url(unit, months)
+    result = {
+        Metric.PATROL_DAY_RATE: Figure(
+            {"patrol_days": totals["patrol_days"], "days": totals["days"]},
+            totals["patrol_day_rate"],
+            f"{label}巡查记录：巡查 {totals['patrol_days']} 天 / 应巡查 {totals['days']} 天",
+            archive,
+        ),
+        Metric.COVERAGE_RATE: Figure(
+            {"covered": totals["covered"], "due": totals["due"]},
+            totals["coverage_rate"],
+            f"{label}应巡查主体 {totals['due']} 户次，已巡查 {totals['covered']} 户次",
+            archive,
+        ),
+        Metric.RECTIFICATION_RATE: Figure(
+            {"rectified": totals["rectified"], "findings": totals["findings"]},
+            report_figures.percent(totals["rectified"], totals["findings"]),
+            f"{label}发现问题 {totals['findings']} 个，已整改 {totals['rectified']} 个",
+            archive,
+        ),
+        Metric.LEADS: Figure(
+            {"reported": totals["leads_reported"], "filed": totals["leads_filed"]},
+            _target_rate(totals["leads_reported"], LEAD_TARGETS[unit.kind]) if months else None,
+            f"{label}报送线索 {totals['leads_reported']} 条，立案 {totals['leads_filed']} 条"
+            f"（全年目标 {LEAD_TARGETS[unit.kind]} 条）",
+            f"{reverse('patrols:lead_list')}",
+        ),
+    }
+    rates = reporting_rates([unit], months, now=now)[unit.pk]
+    result[Metric.REPORT_TIMELINESS] = Figure(
+        {"expected": rates.expected, "submitted": rates.submitted, "on_time": rates.on_time},
+        rates.on_time_rate,
+        f"{label}应报月报 {rates.expected} 份，已报 {rates.submitted} 份，按时 {rates.on_time} 份",
+        archive,
+    )
+    result[Metric.PUBLICITY] = _publicity(communities, months, totals, label, archive)
+    return result
+
+
+def _publicity(communities, months, totals, label: str, archive: str) -> Figure:
+    """Months the bulletin column was updated, and quarters the slogans were, against what was owed."""
+    ids = [c.pk for c in communities]
+    quarter_ends = [month for month in months if month.month % 3 == 0]
+    slogans = 0
+    for month in quarter_ends:
+        by_community = publicity_figures(ids, month, periods.period_last_day(month))
+        slogans += sum(row["slogan_met"] for row in by_community.values())
+    bulletins = totals["bulletin_met"]
+    owed = len(ids) * (len(months) + len(quarter_ends))
+    return Figure(
+        {
+            "bulletin_months": bulletins,
+            "slogan_quarters": slogans,
+            "owed": owed,
+            "activities": totals["activities"],
+            "brochure_households": totals["brochure_households"],
+        },
+        report_figures.percent(bulletins + slogans, owed),
+        f"{label}宣传栏按月更新 {bulletins} 次、标语按季更新 {slogans} 次（应 {owed} 次），"
+        f"宣传活动 {totals['activities']} 次，宣传册入户 {totals['brochure_households']} 户",
+        archive,
+    )
+
+
+def inspector_figures(inspector: User, months: list[dt.date], *, now: dt.datetime) -> dict[str, Figure]:
+    """An inspector's own share of their community's patrolling, and the leads they reported."""
+    community = inspector.org_unit
+    today = now.astimezone(periods.local_zone()).date()
+    label = months_label(months)
+    team = report_figures.figures_over([community], months, on=today)[community.pk]
+    if months:
+        first, last = months[0], periods.period_last_day(months[-1])
+        start, end = _time_range(months)
+    else:
+        first, last = today, today - dt.timedelta(days=1)
+        start = end = now
+    days = (
+        PatrolMember.objects.filter(inspector=inspector, patrol__date__range=(first, last))
+        .values("patrol__date")
+        .distinct()
+        .count()
+    )
+    visits = Visit.objects.filter(
+        patrol__members__inspector=inspector, patrol__date__range=(first, last)
+    ).count()
+    leads = Lead.objects.filter(reporter=inspector).aggregate(
+        reported=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
+        filed=Count("pk", filter=Q(status=LeadStatus.FILED, closed_at__gte=start, closed_at__lt=end)),
+    )
+    patrols = f"{reverse('patrols:patrol_list')}?community={community.pk}"
+    return {
+        Metric.INSPECTOR_PATROL_DAYS: Figure(
+            {"days": days, "team_days": team["patrol_days"]},
+            report_figures.percent(days, team["patrol_days"]),
+            f"{label}参加巡查 {days} 天，社区巡查 {team['patrol_days']} 天",
+            patrols,
+        ),
+        Metric.INSPECTOR_VISITS: Figure(
+            {"visits": visits, "team_visits": team["visits"]},
+            report_figures.percent(visits, team["visits"]),
+            f"{label}参加检查 {visits} 户次，社区检查 {team['visits']} 户次",
+            patrols,
+        ),
+        Metric.INSPECTOR_LEADS: Figure(
+            {"reported": leads["reported"], "filed": leads["filed"]},
+            _target_rate(leads["reported"], LEAD_TARGETS["inspector"]) if months else None,
+            f"{label}本人报送线索 {leads['reported']} 条，立案 {leads['filed']} 条"
+            f"（全年目标 {LEAD_TARGETS['inspector']} 条）",
+            reverse("patrols:lead_list"),
+        ),
+    }
+
+
+def sample_figure(assessment: Assessment) -> Figure:
+    """The mean score of the sampled inspectors checked so far."""
+    checks = assessment.checks.aggregate(
+        checked=Count("pk", filter=Q(checked_at__isnull=False)),
+        drawn=Count("pk"),
+        mean=Avg("score", filter=Q(checked_at__isnull=False)),
+    )
+    mean = checks["mean"]
+    rate = round(mean) if mean is not None else None
+    return Figure(
+        {
+            "checked": checks["checked"],
+            "drawn": checks["drawn"],
+            "mean": float(mean) if mean is not None else None,
+        },
+        rate,
+        f"抽查巡查员 {checks['drawn']} 名，已检查 {checks['checked']} 名"
+        + (f"，平均 {mean:.1f} 分" if mean is not None else ""),
+        "",
+    )
+
+
+def assessment_figures(
+    assessment: Assessment, months: list[dt.date], *, now: dt.datetime
+) -> dict[str, Figure]:
+    """Every record-derived figure an assessment's sheet may ask for."""
+    if assessment.tier == Tier.INSPECTOR:
+        return inspector_figures(assessment.assessee_user, months, now=now)
+    result = unit_figures(assessment.assessee_unit, months, now=now)
+    if assessment.tier == Tier.COMMUNITY:
+        result[Metric.SAMPLE_CHECKS] = sample_figure(assessment)
+    return result
+
+
+def reward_ledger(assessment: Assessment, user):
+    """The rewards credited in the assessed year for leads filed as cases, as the user may see them."""
+    start = dt.datetime.combine(dt.date(assessment.year, 1, 1), dt.time.min, tzinfo=periods.local_zone())
+    end = periods.end_of_day(dt.date(assessment.year, 12, 31))
+    rewards = Reward.objects.visible_to(user).filter(credited_at__gte=start, credited_at__lt=end)
+    if assessment.tier == Tier.INSPECTOR:
+        rewards = rewards.filter(reporter=assessment.assessee_user)
+    else:
+        rewards = rewards.filter(lead__community__path__startswith=assessment.assessee_unit.path)
+    return rewards.select_related("lead__community", "reporter").order_by("credited_at", "pk")

@@ -1,0 +1,5 @@
+from assessment import views
+
+app_name = "assessment"
+
+urlpatterns = views.urlpatterns
