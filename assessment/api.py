@@ -16,13 +16,22 @@ from assessment.models import (
     AssessmentItem,
     CriteriaItem,
     CriteriaSheet,
+    Metric,
     SampleCheck,
     Tier,
 )
 from orgs.models import OrgUnit, User
 
 
+def _metric_field() -> serializers.ChoiceField:
+    """An item's record figure, "" when the assessor scores it by hand. Declared here because a
+    read-only model field loses allow_blank, and the schema would then refuse the "" it answers with."""
+    return serializers.ChoiceField(choices=Metric.choices, allow_blank=True, read_only=True)
+
+
 class CriteriaItemSerializer(serializers.ModelSerializer):
+    metric = _metric_field()
+
     class Meta:
         model = CriteriaItem
         fields = ["id", "position", "title", "standard", "points", "method", "metric"]
@@ -55,6 +64,8 @@ class CriteriaSheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 
 class AssessmentItemSerializer(serializers.ModelSerializer):
+    metric = _metric_field()
+
     class Meta:
         model = AssessmentItem
         fields = [

@@ -9,11 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
+from assessment import services as assessment_services
+from assessment.models import Assessment, CriteriaSheet, Tier
 from notifications.models import Notification
 from orgs.models import OrgUnit, Role, User
 from patrols.models import (
@@ -50,7 +55,7 @@ from publicity.models import (
 )
 from reporting import periods
 from reporting import services as reporting_services
-from reporting.models import Article, MonthlyReport
+from reporting.models import Article, MonthlyReport, StoredSummary
 from tests.factories import (
     CityFactory,
     CommunityFactory,
@@ -101,6 +106,21 @@ class World:
     campaign: Campaign
     target: ModelTarget
     candidate: ModelCandidate
+    # District A's assessment of community A, under way: every item scored and the sampled
+    # inspector checked, so that only submitting is left.
+    assessment: Assessment
+    # Community A's assessment of its inspector A, submitted (frozen): the inspector's own result.
+    inspector_assessment: Assessment
+    # Community A's criteria sheet for its inspectors, and district A's for its communities.
+    criteria_sheet: CriteriaSheet
+    district_sheet: CriteriaSheet
+    # District A's monthly summary as made and sent after the deadline.
+    stored_summary: StoredSummary
+
+
+def assessment_window_open_on(day: dt.date) -> dict[str, int]:
+    """An ASSESSMENT_WINDOW (settings) that is open on `day`: the whole of its month."""
+    return {"month": day.month, "first_day": 1, "last_day": 31}
 
 
 def _patrol(inspector: User, partner: User, shop: Establishment, days_ago: int) -> tuple[Patrol, Visit]:
@@ -118,6 +138,38 @@ def _reopened_report(officer: User, community: OrgUnit, period: dt.date) -> Mont
         user=officer, unit=community, period=period, reason="补报", until=until
     )
     return MonthlyReport.objects.get(unit=community, period=period)
+
+
+def _assessments(
+    officer: User, head: User, inspector: User, community: OrgUnit
+) -> tuple[Assessment, Assessment]:
+    """District A's assessment of the community (left open, ready to submit) and the community's
+    assessment of its inspector (submitted), made through the services in an open window."""
+    with override_settings(ASSESSMENT_WINDOW=assessment_window_open_on(timezone.localdate())):
+        of_community = assessment_services.assessment_start(
+            user=officer, tier=Tier.COMMUNITY, assessee_unit=community
+        )
+        for item in of_community.items.filter(score__isnull=True):
+            assessment_services.assessment_item_score(user=officer, item=item, score=item.points)
+        for check in of_community.checks.all():
+            assessment_services.sample_check_record(user=officer, check=check, score=Decimal(90))
+        of_inspector = assessment_services.assessment_start(
+            user=head, tier=Tier.INSPECTOR, assessee_unit=community, assessee_user=inspector
+        )
+        for item in of_inspector.items.filter(score__isnull=True):
+            assessment_services.assessment_item_score(user=head, item=item, score=item.points)
+        assessment_services.assessment_submit(user=head, assessment=of_inspector)
+    of_community.refresh_from_db()
+    of_inspector.refresh_from_db()
+    return of_community, of_inspector
+
+
+def _stored_summary(district: OrgUnit, period: dt.date) -> StoredSummary:
+    summary = StoredSummary(unit=district, period=period)
+    content = b"%PDF-1.4\n% security world: a stored summary\n%%EOF\n"
+    summary.file.save(f"{district.code}.pdf", ContentFile(content), save=False)
+    summary.save()
+    return summary
 
 
 def build_world() -> World:
@@ -250,6 +302,8 @@ def build_world() -> World:
     candidate = model_units.model_candidate_add(
         user=officer, target=target, name="翠苑社区", community=community_a
     )
+    assessment, inspector_assessment = _assessments(officer, head, inspector, community_a)
+    stored_summary = _stored_summary(district_a, add_months(this_month, -1))
     Notification.objects.create(recipient=inspector, title="测试通知", link="/patrols/")
 
     return World(
@@ -282,4 +336,9 @@ def build_world() -> World:
         campaign=campaign,
         target=target,
         candidate=candidate,
+        assessment=assessment,
+        inspector_assessment=inspector_assessment,
+        criteria_sheet=inspector_assessment.sheet,
+        district_sheet=assessment.sheet,
+        stored_summary=stored_summary,
     )

@@ -30,7 +30,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from tests.security_world import World, build_world, jpeg_upload
+from tests.security_world import World, assessment_window_open_on, build_world, jpeg_upload
 
 PEOPLE = (
     "anonymous",
@@ -61,6 +61,13 @@ DISTRICT_OFFICES = "Lxxxxooxx"  # each district office its own (checklists, asse
 DISTRICT_A_WIDE = "Loooooxoo"  # a record of district A, shared by all its communities
 ABOVE_COMMUNITY = "Lxxxxoooo"  # district, city and admin pages
 COMMUNITY_STAFF = "Looooxxxx"  # people of a community (A or B), not the offices above
+# Year-end assessments (Assessment.objects.visible_to): district A's assessment of community A is
+# seen, while under way, only by the levels above (the community sees its result once submitted);
+# it is scored and submitted by its assessor, district A's office, or the admin.
+A_ASSESSMENT_UNDER_WAY = "Lxxxxoxoo"
+A_ASSESSORS = "Lxxxxoxxo"
+# Community A's assessment of its inspector is made by A's head and supervising leader (or the admin).
+A_INSPECTOR_ASSESSORS = "Lxxooxxxo"
 
 Url = Callable[[World], str]
 
@@ -101,6 +108,15 @@ def _api_visit_body(w: World) -> dict:
 
 def _api_photo_body(w: World) -> dict:
     return {"visit": str(w.visit.client_id), "image": jpeg_upload()}
+
+
+def _item_score_body(assessment) -> dict:
+    item = assessment.items.order_by("pk").first()
+    return {"item": item.pk, "score": str(item.points), "note": "", "evidence": ""}
+
+
+def _check_body(w: World) -> dict:
+    return {"check": w.assessment.checks.order_by("pk").first().pk, "score": "85"}
 
 
 EXPECTED: dict[str, Row] = {
@@ -202,6 +218,15 @@ EXPECTED: dict[str, Row] = {
         DISTRICT_A_STAFF_OR_ADMIN, _r("reporting:article_forward", lambda w: w.article.pk), "post"
     ),
     "reporting:archive": Row(ANY_USER, _r("reporting:archive")),
+    # District A's summary as sent: the district office and the levels above, not its communities.
+    "reporting:stored_summary": Row(
+        DISTRICT_A_OR_CITY_MANAGERS,
+        _r(
+            "reporting:stored_summary",
+            lambda w: w.district_a.pk,
+            lambda w: f"{w.stored_summary.period:%Y-%m}",
+        ),
+    ),
     # Publicity and model units
     "publicity:home": Row(ANY_USER, _r("publicity:home")),
     "publicity:record_new": Row(COMMUNITY_STAFF, _r("publicity:record_new", "brochure")),
@@ -234,8 +259,94 @@ EXPECTED: dict[str, Row] = {
     "assessment:ranking_pdf": Row(
         DISTRICT_A_OR_CITY_MANAGERS, _r("assessment:ranking_pdf", lambda w: w.district_a.pk)
     ),
+    # District A's assessment of community A, under way, and A's submitted assessment of its inspector
+    # (the inspector's own result: A's people see it, the other community's inspector does not).
+    "assessment:detail": Row(A_ASSESSMENT_UNDER_WAY, _r("assessment:detail", lambda w: w.assessment.pk)),
+    "assessment:detail inspector": Row(
+        A_RECORD, _r("assessment:detail", lambda w: w.inspector_assessment.pk)
+    ),
+    "assessment:detail POST": Row(
+        A_ASSESSORS,
+        _r("assessment:detail", lambda w: w.assessment.pk),
+        "post",
+        lambda w: {"action": "submit"},
+    ),
+    "assessment:export_xlsx": Row(
+        A_ASSESSMENT_UNDER_WAY, _r("assessment:export_xlsx", lambda w: w.assessment.pk)
+    ),
+    "assessment:export_xlsx inspector": Row(
+        A_RECORD, _r("assessment:export_xlsx", lambda w: w.inspector_assessment.pk)
+    ),
+    "assessment:export_pdf": Row(
+        A_ASSESSMENT_UNDER_WAY, _r("assessment:export_pdf", lambda w: w.assessment.pk)
+    ),
+    "assessment:export_pdf inspector": Row(
+        A_RECORD, _r("assessment:export_pdf", lambda w: w.inspector_assessment.pk)
+    ),
+    # Starting an assessment that is already open opens it again, for its assessors only.
+    "assessment:start": Row(
+        A_ASSESSORS,
+        _r("assessment:start"),
+        "post",
+        lambda w: {"tier": "community", "unit": w.community_a.pk},
+    ),
+    "assessment:start inspector": Row(
+        A_INSPECTOR_ASSESSORS,
+        _r("assessment:start"),
+        "post",
+        lambda w: {"tier": "inspector", "user": w.users["inspector_a"].pk},
+    ),
     "assessment-list": Row(ANY_USER, _r("assessment-list")),
     "criteria-sheet-list": Row(ANY_USER, _r("criteria-sheet-list")),
+    # The rules are read by the assessed: community A's sheet for its inspectors by A's people,
+    # district A's sheet for its communities by every community of the district.
+    "criteria-sheet-detail": Row(A_RECORD, _r("criteria-sheet-detail", lambda w: w.criteria_sheet.pk)),
+    "criteria-sheet-detail district": Row(
+        DISTRICT_A_WIDE, _r("criteria-sheet-detail", lambda w: w.district_sheet.pk)
+    ),
+    "assessment-detail": Row(A_ASSESSMENT_UNDER_WAY, _r("assessment-detail", lambda w: w.assessment.pk)),
+    "assessment-detail inspector": Row(
+        A_RECORD, _r("assessment-detail", lambda w: w.inspector_assessment.pk)
+    ),
+    "assessment-start": Row(
+        A_ASSESSORS,
+        _r("assessment-start"),
+        "post",
+        lambda w: {"tier": "community", "unit": w.community_a.pk},
+        json=True,
+    ),
+    "assessment-start inspector": Row(
+        A_INSPECTOR_ASSESSORS,
+        _r("assessment-start"),
+        "post",
+        lambda w: {"tier": "inspector", "user": w.users["inspector_a"].pk},
+        json=True,
+    ),
+    "assessment-score": Row(
+        A_ASSESSORS,
+        _r("assessment-score", lambda w: w.assessment.pk),
+        "post",
+        lambda w: _item_score_body(w.assessment),
+        json=True,
+    ),
+    # A submitted assessment is frozen: its assessors pass the access check and are told so (400).
+    "assessment-score inspector": Row(
+        "Lxxvvxxxv",
+        _r("assessment-score", lambda w: w.inspector_assessment.pk),
+        "post",
+        lambda w: _item_score_body(w.inspector_assessment),
+        json=True,
+    ),
+    "assessment-check-inspector": Row(
+        A_ASSESSORS,
+        _r("assessment-check-inspector", lambda w: w.assessment.pk),
+        "post",
+        _check_body,
+        json=True,
+    ),
+    "assessment-submit": Row(
+        A_ASSESSORS, _r("assessment-submit", lambda w: w.assessment.pk), "post", json=True
+    ),
     # The API: a token, the schema and its reference pages
     "api-root": Row(ANY_USER, _r("api-root")),
     # Anyone may ask for a token; wrong credentials are refused as such (400).
@@ -388,19 +499,6 @@ def _row_name(key: str) -> str:
 
 # URL names deliberately not in the table, with the reason.
 SKIPPED: dict[str, str] = {
-    # Added while this table was written; their rows need an assessment and a stored summary in
-    # tests/security_world.py. Until then test_every_url_is_in_the_table accepts them.
-    "assessment:detail": "assessment app in progress: needs an Assessment in the world",
-    "assessment:export_xlsx": "assessment app in progress: needs an Assessment in the world",
-    "assessment:export_pdf": "assessment app in progress: needs an Assessment in the world",
-    "assessment-detail": "assessment app in progress: needs an Assessment in the world",
-    "assessment-score": "assessment app in progress: needs an Assessment in the world",
-    "assessment-submit": "assessment app in progress: needs an Assessment in the world",
-    "assessment-check-inspector": "assessment app in progress: needs an Assessment in the world",
-    "assessment-start": "assessment app in progress: POST body still changing",
-    "assessment:start": "assessment app in progress: POST body still changing",
-    "criteria-sheet-detail": "assessment app in progress: needs a CriteriaSheet in the world",
-    "reporting:stored_summary": "new: needs a StoredSummary in the world",
     "admin:*": "Django admin: staff only; test_admin_is_for_staff_only opens every registered model",
     "api-root with format suffix": "format-suffix variants (.json) answer like the URL without it",
 }
@@ -444,9 +542,18 @@ def test_no_row_for_a_url_that_is_gone():
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    """One town for the whole module (building it takes seconds); each test rolls back its changes."""
+    """One town for the whole module (building it takes seconds); each test rolls back its changes.
+
+    The year-end assessment window is open throughout, so that scoring and submitting are decided by
+    access alone, whatever the day the tests run.
+    """
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+    window = assessment_window_open_on(timezone.localdate())
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, ASSESSMENT_WINDOW=window),
+        transaction.atomic(),
+    ):
         yield build_world()
         transaction.set_rollback(True)
 
@@ -540,3 +647,9 @@ def test_the_world_is_current(world, db):
     assert world.archived.is_archived and world.draft.is_editable
     assert world.submitted.status == "submitted"
     assert world.report.period < timezone.localdate()
+    assert not world.assessment.is_frozen and world.assessment.checks.exists()
+    assert not world.assessment.items.filter(score__isnull=True).exists()
+    assert world.inspector_assessment.is_frozen
+    assert world.inspector_assessment.assessee_user == world.users["inspector_a"]
+    assert world.criteria_sheet.owner == world.community_a
+    assert world.district_sheet.owner == world.district_a
