@@ -17,6 +17,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -464,6 +465,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             created, logins = self.seed()
+        # Today's reminders (missed patrol days, reports and boards falling due), as the beat
+        # would send them, so the demo's notification centres show what the product does.
+        call_command("send_reminders", stdout=self.stdout)
         self.print_summary(created)
         self.print_logins(logins)
 
