@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.downloads import XLSX
 from config.pagination import paginate
 from orgs.decorators import capability_required
 from patrols.filters import EstablishmentFilter
@@ -14,7 +15,6 @@ from patrols.forms import EstablishmentForm, ImportForm
 from patrols.models import Establishment
 from patrols.services.establishments import establishment_export, establishment_import, establishment_save
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 
