@@ -24,7 +24,6 @@ from django.urls import reverse
 from assessment.models import LEAD_TARGETS, Assessment, Metric, Tier
 from orgs.models import OrgUnit, User
 from patrols.models import Lead, LeadStatus, PatrolMember, Reward, Visit
-from publicity.selectors import publicity_figures
 from reporting import figures as report_figures
 from reporting import periods
 from reporting.selectors import reporting_rates
@@ -129,14 +128,10 @@ def unit_figures(unit: OrgUnit, months: list[dt.date], *, now: dt.datetime) -> d
 
 def _publicity(communities, months, totals, label: str, archive: str) -> Figure:
     """Months the bulletin column was updated, and quarters the slogans were, against what was owed."""
-    ids = [c.pk for c in communities]
     quarter_ends = [month for month in months if month.month % 3 == 0]
-    slogans = 0
-    for month in quarter_ends:
-        by_community = publicity_figures(ids, month, periods.period_last_day(month))
-        slogans += sum(row["slogan_met"] for row in by_community.values())
+    slogans = totals["slogan_met"]
     bulletins = totals["bulletin_met"]
-    owed = len(ids) * (len(months) + len(quarter_ends))
+    owed = len(communities) * (len(months) + len(quarter_ends))
     return Figure(
         {
             "bulletin_months": bulletins,

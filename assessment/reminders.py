@@ -7,7 +7,6 @@ closes, the units that still have assessments to submit are reminded.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.db.models import Count
 from django.urls import reverse
@@ -17,6 +16,7 @@ from assessment.models import ASSESSEE_KIND, ASSESSOR_KIND, ASSESSOR_ROLES, Asse
 from notifications.models import ReminderKind
 from notifications.services import reminder_send
 from orgs.models import OrgUnit, User
+from orgs.selectors import people_by_unit
 
 # Days before the window's last day on which units with work left are reminded.
 CLOSING_NOTICE_DAYS = 2
@@ -40,9 +40,7 @@ def assessment_window_reminders(*, today: dt.date) -> int:
     sent = 0
     for tier in Tier.values:
         units = list(OrgUnit.objects.filter(kind=ASSESSOR_KIND[tier]).active().order_by("path"))
-        people: dict[int, list[User]] = defaultdict(list)
-        for user in User.objects.filter(org_unit__in=units, role__in=ASSESSOR_ROLES[tier], is_active=True):
-            people[user.org_unit_id].append(user)
+        people = people_by_unit(units, ASSESSOR_ROLES[tier])
         expected = _expected(tier, units)
         done = dict(
             Assessment.objects.filter(year=today.year, tier=tier, assessor_unit__in=units)

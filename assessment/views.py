@@ -24,7 +24,7 @@ from assessment.models import (
     in_window,
     window,
 )
-from config.downloads import XLSX, attachment
+from config.downloads import PDF, XLSX, attachment
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 
 
@@ -308,7 +308,7 @@ def export_pdf(request, pk: int):
     content = exports.assessment_pdf(assessment=assessment, user=request.user)
     return attachment(
         content,
-        "application/pdf",
+        PDF,
         f"考核-{assessment.year}-{assessment.assessee_name}.pdf",
         f"assessment-{assessment.year}-{assessment.pk}.pdf",
     )
@@ -329,7 +329,7 @@ def ranking_pdf(request, district_id: int):
     content = exports.ranking_pdf(district=district, year=year)
     return attachment(
         content,
-        "application/pdf",
+        PDF,
         f"考核排名-{district.name}-{year}.pdf",
         f"ranking-{district.code}-{year}.pdf",
     )

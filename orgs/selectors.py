@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
@@ -38,3 +39,14 @@ def team_warnings(communities: Iterable[OrgUnit]) -> dict[int, list[str]]:
         if problems:
             warnings[community.pk] = problems
     return warnings
+
+
+def people_by_unit(units: Iterable[OrgUnit | int], roles: Iterable[str]) -> dict[int, list[User]]:
+    """The active users with one of `roles` in each of `units`, by unit id, in one query.
+
+    A unit without such people maps to an empty list.
+    """
+    people: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(org_unit__in=list(units), role__in=list(roles), is_active=True):
+        people[user.org_unit_id].append(user)
+    return people

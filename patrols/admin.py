@@ -32,6 +32,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    # The write paths themselves refuse too: a view that forgets to ask the permissions
+    # above (simple_history's POSTed "revert" is one) still cannot save or delete.
+    def save_model(self, request, obj, form, change) -> None:
+        raise PermissionDenied
+
+    def delete_model(self, request, obj) -> None:
+        raise PermissionDenied
+
 
 class IncidentReportInline(admin.TabularInline):
     model = IncidentReport
@@ -68,13 +76,6 @@ class PatrolAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_filter = ["status", "date"]
     list_select_related = ["community"]
     date_hierarchy = "date"
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple_history saves a POSTed "revert" without asking has_change_permission; a patrol
-        # record changes only through its services (and never once archived).
-        if request.method == "POST" and not self.has_change_permission(request):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Lead)

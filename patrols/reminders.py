@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from notifications.models import ReminderKind
 from notifications.services import reminder_send
-from orgs.models import OrgUnit, Role, User
+from orgs.models import OrgUnit, Role
+from orgs.selectors import people_by_unit
 from patrols.models import Finding, Incident, IncidentReport, Patrol
 from patrols.models.incidents import FIRST_REPORT_WINDOW
 from patrols.services.leads import district_staff
@@ -30,13 +31,6 @@ FOLLOW_UP_WINDOW = FIRST_REPORT_WINDOW
 RECTIFICATION_NOTICE_DAYS = 1
 
 
-def _staff_by_community(communities: list[OrgUnit]) -> dict[int, list[User]]:
-    people: dict[int, list[User]] = defaultdict(list)
-    for user in User.objects.filter(org_unit__in=communities, role__in=PATROL_STAFF, is_active=True):
-        people[user.org_unit_id].append(user)
-    return people
-
-
 def missing_patrol_notices(*, day: dt.date) -> int:
     """Tell each open community that logged no patrol on `day`. Returns how many were told."""
     communities = list(
@@ -46,7 +40,7 @@ def missing_patrol_notices(*, day: dt.date) -> int:
         .filter(~Exists(Patrol.objects.filter(community=OuterRef("pk"), date=day)))
         .order_by("path")
     )
-    people = _staff_by_community(communities)
+    people = people_by_unit(communities, PATROL_STAFF)
     sent = 0
     for community in communities:
         sent += reminder_send(
@@ -74,7 +68,7 @@ def rectification_reminders(*, today: dt.date) -> int:
         .select_related("community", "establishment")
     )
     overdue = list(Finding.objects.overdue(on=today).select_related("community", "establishment"))
-    people = _staff_by_community(list({f.community for f in due + overdue}))
+    people = people_by_unit({f.community_id for f in due + overdue}, PATROL_STAFF)
     sent = 0
     by_community: dict[OrgUnit, list[Finding]] = defaultdict(list)
     for finding in due:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.models import ReminderKind
 from notifications.services import reminder_send
-from orgs.models import OrgUnit, Role, User
+from orgs.models import OrgUnit, Role
+from orgs.selectors import people_by_unit
 from publicity.models import BoardKind
 from publicity.selectors import board_states
 
@@ -29,9 +29,7 @@ def publicity_reminders(*, today: dt.date) -> int:
         .order_by("path")
     )
     states = board_states(communities, today=today)
-    people: dict[int, list[User]] = defaultdict(list)
-    for user in User.objects.filter(org_unit__in=communities, role__in=BOARD_KEEPERS, is_active=True):
-        people[user.org_unit_id].append(user)
+    people = people_by_unit(communities, BOARD_KEEPERS)
     sent = 0
     for community in communities:
         for kind, state in states[community.pk].items():

@@ -83,6 +83,10 @@ ADDITIVE = (
 )
 
 
+# Figures that say how things stand on one day rather than count a month's work.
+ONE_DAY_STATE = ("open_risks", "overdue_risks")
+
+
 def percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
@@ -135,10 +139,26 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
 
 
 def figures_over(communities: Iterable[OrgUnit], months: list[dt.date], *, on: dt.date) -> dict[int, dict]:
-    """Per community id, the figures of several months added up, rates from the sums (the year of §9)."""
+    """Per community id, the figures of several months added up, rates from the sums (the year of §9).
+
+    What is not a month's count is not added up: open risks are taken once, and the
+    quarterly slogan rule counts once per quarter that ended within the months.
+    """
     communities = list(communities)
     by_month = [community_figures(communities, month, on=on) for month in months]
-    return {c.pk: total(month[c.pk] for month in by_month) for c in communities}
+    result = {c.pk: total(month[c.pk] for month in by_month) for c in communities}
+    for c in communities:
+        figures = result[c.pk]
+        # Open and overdue risks are a state on the day `on`, the same in every month's figures.
+        for key in ONE_DAY_STATE:
+            figures[key] = by_month[-1][c.pk][key] if by_month else 0
+        # The slogan rule is kept per quarter: only a quarter's last month says so.
+        figures["slogan_met"] = sum(
+            figures_of[c.pk]["slogan_met"]
+            for month, figures_of in zip(months, by_month, strict=True)
+            if month.month % 3 == 0
+        )
+    return result
 
 
 def _add_patrols(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:

@@ -7,7 +7,6 @@ Asia/Shanghai terms; each reminder's unique key makes a second run harmless.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from notifications.models import ReminderKind
 from notifications.services import reminder_send
-from orgs.models import OrgUnit, OrgUnitKind, Role, User
+from orgs.models import OrgUnit, OrgUnitKind, Role
+from orgs.selectors import people_by_unit
 from reporting import periods
 from reporting.models import PREPARERS, REPORTING_KINDS, REVIEWERS, MonthlyReport, StoredSummary
 from reporting.pdf import month_summary_pdf
@@ -40,14 +40,6 @@ def _waiting(tier: str, period: dt.date) -> list[OrgUnit]:
     return owing_units(units, period)
 
 
-def _people(units: list[OrgUnit], roles_by_kind: dict) -> dict[int, list[User]]:
-    roles = set().union(*(roles_by_kind[unit.kind] for unit in units)) if units else set()
-    people: dict[int, list[User]] = defaultdict(list)
-    for user in User.objects.filter(org_unit__in=units, role__in=roles, is_active=True):
-        people[user.org_unit_id].append(user)
-    return people
-
-
 def report_due_reminders(*, today: dt.date) -> int:
     """On the days before each tier's due day, remind the units that have not submitted."""
     period = periods.previous_period(today)
@@ -58,7 +50,7 @@ def report_due_reminders(*, today: dt.date) -> int:
         if days_left not in REMINDER_DAYS_BEFORE:
             continue
         units = _waiting(tier, period)
-        people = _people(units, PREPARERS)
+        people = people_by_unit(units, PREPARERS[tier])
         for unit in units:
             sent += reminder_send(
                 kind=ReminderKind.REPORT_DUE,
@@ -82,8 +74,8 @@ def report_overdue_notices(*, today: dt.date) -> int:
         units = _waiting(tier, period)
         if not units:
             continue
-        preparers = _people(units, PREPARERS)
-        reviewers = _people(list(OrgUnit.objects.filter(pk__in={u.parent_id for u in units})), _ABOVE)
+        preparers = people_by_unit(units, PREPARERS[tier])
+        reviewers = people_by_unit({u.parent_id for u in units}, REVIEWERS[tier])
         for unit in units:
             sent += reminder_send(
                 kind=ReminderKind.REPORT_OVERDUE,
@@ -96,13 +88,6 @@ def report_overdue_notices(*, today: dt.date) -> int:
                 urgent=True,
             )
     return sent
-
-
-# The reviewers of a unit's report, keyed by the kind of the unit above it.
-_ABOVE = {
-    OrgUnitKind.DISTRICT: REVIEWERS[OrgUnitKind.COMMUNITY],
-    OrgUnitKind.CITY: REVIEWERS[OrgUnitKind.DISTRICT],
-}
 
 
 def summaries_due(*, today: dt.date) -> list[tuple[int, str]]:
@@ -123,7 +108,7 @@ def monthly_summary_store(*, unit_id: int, period: dt.date) -> bool:
     Returns whether the notice went out by this call.
     """
     unit = OrgUnit.objects.get(pk=unit_id)
-    readers = list(User.objects.filter(org_unit=unit, role__in=SUMMARY_READERS[unit.kind], is_active=True))
+    readers = people_by_unit([unit], SUMMARY_READERS[unit.kind])[unit.pk]
     if not readers:
         return False
     if not StoredSummary.objects.filter(unit=unit, period=period).exists():

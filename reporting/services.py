@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
+from orgs.selectors import people_by_unit
 from reporting import figures as report_figures
 from reporting import periods
 from reporting.models import (
@@ -42,15 +43,12 @@ def report_link(unit: OrgUnit, period: dt.date) -> str:
     return reverse("reporting:report", args=[unit.pk, f"{period:%Y-%m}"])
 
 
-def _responsible(units: list[OrgUnit]) -> list[User]:
-    roles = set().union(*(PREPARERS[unit.kind] for unit in units)) if units else set()
-    return list(User.objects.filter(org_unit__in=units, role__in=roles, is_active=True))
+def _responsible(unit: OrgUnit) -> list[User]:
+    return people_by_unit([unit], PREPARERS[unit.kind])[unit.pk]
 
 
 def _reviewers(unit: OrgUnit) -> list[User]:
-    return list(
-        User.objects.filter(org_unit_id=unit.parent_id, role__in=REVIEWERS[unit.kind], is_active=True)
-    )
+    return people_by_unit([unit.parent_id], REVIEWERS[unit.kind])[unit.parent_id]
 
 
 def monthly_report_for(*, unit: OrgUnit, period: dt.date) -> MonthlyReport:
@@ -151,7 +149,7 @@ def monthly_report_return(*, user: User, report: MonthlyReport, reason: str) -> 
     report.save(update_fields=["status", "returned_reason", "updated_at"])
     ReportEvent.objects.create(report=report, action=ReportAction.RETURNED, actor=user, note=reason)
     notify(
-        recipients=_responsible([report.unit]),
+        recipients=_responsible(report.unit),
         title=_("Your report for %(month)s was returned") % {"month": f"{report.period:%Y-%m}"},
         body=reason,
         link=report_link(report.unit, report.period),
@@ -187,7 +185,7 @@ def monthly_report_reopen(
         note=_("%(reason)s (open until %(until)s)") % {"reason": reason, "until": f"{until:%Y-%m-%d}"},
     )
     notify(
-        recipients=_responsible([unit]),
+        recipients=_responsible(unit),
         title=_("Your report for %(month)s may be submitted until %(until)s")
         % {"month": f"{period:%Y-%m}", "until": f"{until:%Y-%m-%d}"},
         body=reason,
@@ -211,14 +209,11 @@ def report_reminder_send(*, user: User, units: list[OrgUnit], period: dt.date) -
     waiting = [unit for unit in allowed if unit.pk not in submitted]
     if not waiting:
         return 0
-    people = _responsible(waiting)
-    by_unit: dict[int, list[User]] = {}
-    for person in people:
-        by_unit.setdefault(person.org_unit_id, []).append(person)
+    by_unit = people_by_unit(waiting, set().union(*(PREPARERS[unit.kind] for unit in waiting)))
     for unit in waiting:
         deadline = periods.report_due_date(unit.kind, period)
         notify(
-            recipients=by_unit.get(unit.pk, []),
+            recipients=by_unit[unit.pk],
             title=_("Reminder: the report for %(month)s is due by %(due)s")
             % {"month": f"{period:%Y-%m}", "due": f"{deadline:%Y-%m-%d}"},
             body=_("Sent by %(sender)s.") % {"sender": user},

@@ -370,7 +370,12 @@ def patrol_approve(*, user: User, patrol: Patrol) -> Patrol:
 
 
 def patrol_approve_many(*, user: User, patrols: Iterable[Patrol]) -> int:
-    """Approve every record given that the user can still approve; returns how many."""
+    """Approve every record given that the user can still approve; returns how many.
+
+    Only reviewers approve, even when none of the records named is theirs to approve.
+    """
+    if user.role not in REVIEWER_ROLES:
+        raise PermissionDenied
     approved = 0
     for patrol in patrols:
         try:

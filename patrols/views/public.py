@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from orgs.decorators import capability_required
+from orgs.security import client_ip
 from patrols.models import LEAD_REWARD_YUAN, Establishment, LeadSource, PatrolStatus, Visit
 from patrols.models.establishments import phone_validator
 from patrols.services.leads import lead_report
@@ -73,7 +74,7 @@ def _public_url(request: HttpRequest, establishment: Establishment) -> str:
 
 def _over_limit(request: HttpRequest) -> bool:
     """Count this submission against the client's address; true once it is over the limit."""
-    key = f"public-lead:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"public-lead:{client_ip(request)}"
     window = int(PUBLIC_LEAD_WINDOW.total_seconds())
     cache.add(key, 0, timeout=window)
     try:

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 
-from config.downloads import XLSX, attachment
+from config.downloads import PDF, XLSX, attachment
 from orgs.models import OrgUnit
 from reporting import periods
 from reporting.exports import EXPORTED_KINDS, month_workbook
@@ -42,7 +42,7 @@ def export_pdf(request, unit_id: int, period: str):
     content = month_summary_pdf(user=request.user, unit=unit, period=month)
     name = f"{unit.name}-{month:%Y-%m}"
     return attachment(
-        content, "application/pdf", f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf"
+        content, PDF, f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf"
     )
 
 
@@ -55,7 +55,7 @@ def stored_summary(request, unit_id: int, period: str):
     with summary.file.open("rb") as stored:
         content = stored.read()
     return attachment(
-        content, "application/pdf", f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf"
+        content, PDF, f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf"
     )
 
 
