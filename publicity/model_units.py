@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from patrols.models import Establishment
-from patrols.models.establishments import ModelStatus
+from patrols.models.establishments import Category, ModelStatus
 from publicity.models import CandidateStatus, ModelCandidate, ModelCategory, ModelTarget
 
 
@@ -45,6 +45,19 @@ PLAN_TARGETS: tuple[PlanTarget, ...] = (
     PlanTarget(ModelCategory.RESIDENTIAL, "住建局", 2),
     PlanTarget(ModelCategory.MALL, "工商分局", 3),
 )
+
+# The registry categories an establishment put forward under each model category may have.
+# A category not named here (a model community, a residential compound) takes no establishment.
+ESTABLISHMENT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    ModelCategory.FOOD_SERVICE: (Category.FOOD_SERVICE, Category.WORKPLACE_CANTEEN),
+    ModelCategory.PHARMACY: (Category.PHARMACY,),
+    ModelCategory.MEDICAL: (Category.CLINIC,),
+    ModelCategory.MIDDLE_SCHOOL: (Category.SCHOOL_CANTEEN,),
+    ModelCategory.PRIMARY_SCHOOL: (Category.SCHOOL_CANTEEN,),
+    ModelCategory.KINDERGARTEN: (Category.SCHOOL_CANTEEN,),
+    ModelCategory.FACTORY: (Category.WORKPLACE_CANTEEN, Category.SMALL_WORKSHOP),
+    ModelCategory.MALL: (Category.FOOD_RETAIL, Category.FOOD_SERVICE),
+}
 
 # The years a target may be set for: the system's first plan year to well ahead.
 FIRST_YEAR = 2000
@@ -135,13 +148,16 @@ def model_candidate_add(
 
     1. The community and the establishment, if given, must be in the target's
        district, and the establishment in the community.
-    2. A model community names its community; a unit is put forward once per target.
-    3. An establishment of the registry becomes a candidate there too.
+    2. The establishment's registry category must fit the target's category
+       (ESTABLISHMENT_CATEGORIES), as on the page.
+    3. A model community names its community; a unit is put forward once per target.
+    4. An establishment of the registry becomes a candidate there too.
     """
     _require_manager(user, target.district)
     if establishment is not None and community is None:
         community = establishment.community
     _check_in_district(target, community, establishment)
+    _check_category(target, establishment)
     if target.category == ModelCategory.COMMUNITY and community is None:
         raise ValidationError({"community": _("Name the community put forward as a model community.")})
     _check_not_twice(target, community, establishment)
@@ -185,6 +201,30 @@ def _check_in_district(
         raise ValidationError({"community": message})
     if establishment is not None and establishment.community_id != getattr(community, "pk", None):
         raise ValidationError({"establishment": _("The establishment is not in the chosen community.")})
+
+
+def _check_category(target: ModelTarget, establishment: Establishment | None) -> None:
+    if establishment is None:
+        return
+    allowed = ESTABLISHMENT_CATEGORIES.get(target.category, ())
+    if establishment.category in allowed:
+        return
+    if not allowed:
+        message = _(
+            "A candidate for %(category)s is not an establishment of the registry; "
+            "leave the establishment empty."
+        ) % {"category": target.get_category_display()}
+    else:
+        message = _(
+            "%(establishment)s is registered as %(kind)s and cannot be put forward for %(category)s "
+            "(allowed: %(allowed)s)."
+        ) % {
+            "establishment": establishment.name,
+            "kind": establishment.get_category_display(),
+            "category": target.get_category_display(),
+            "allowed": _(", ").join(str(Category(value).label) for value in allowed),
+        }
+    raise ValidationError({"establishment": message})
 
 
 def _check_not_twice(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
+from patrols.models import Category
 from patrols.photos import read_photo
 from publicity import rules
 from publicity.models import BoxCollection, Campaign, CampaignKind, CollectionBox
@@ -59,11 +60,16 @@ def publicity_record_add(*, user: User, record: models.Model, photo=None) -> mod
 
 @transaction.atomic
 def collection_box_add(*, user: User, box: CollectionBox) -> CollectionBox:
+    """A new box for the user's community; at a pharmacy, one of the community's registered pharmacies."""
     if not can_log_publicity(user):
         raise PermissionDenied
     box.community = user.org_unit
     if box.pharmacy_id and box.pharmacy.community_id != box.community.pk:
         raise ValidationError({"pharmacy": _("This pharmacy is not in your community.")})
+    if box.pharmacy_id and box.pharmacy.category != Category.PHARMACY:
+        raise ValidationError(
+            {"pharmacy": _("%(name)s is not registered as a pharmacy.") % {"name": box.pharmacy.name}}
+        )
     box.full_clean()
     box.save()
     return box
@@ -71,8 +77,16 @@ def collection_box_add(*, user: User, box: CollectionBox) -> CollectionBox:
 
 @transaction.atomic
 def box_collection_add(*, user: User, collection: BoxCollection) -> BoxCollection:
+    """What came out of one of the community's boxes; a removed box takes no more collections."""
     if not can_log_publicity(user) or collection.box.community_id != user.org_unit_id:
         raise PermissionDenied
+    if collection.box.removed_on is not None:
+        raise ValidationError(
+            {
+                "box": _("This box was removed on %(day)s and takes no more collections.")
+                % {"day": collection.box.removed_on.isoformat()}
+            }
+        )
     _require_past_or_today(collection.date)
     if collection.date < collection.box.installed_on:
         raise ValidationError({"date": _("The box was not installed yet on this day.")})

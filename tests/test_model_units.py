@@ -337,3 +337,43 @@ def test_the_city_page_costs_the_same_queries_for_1_and_3_districts_with_targets
     for district in (district_c, DistrictFactory(parent=district_a.parent)):
         model_targets_from_plan(user=city_officer, district=district, year=YEAR)
     assert queries() == one
+
+
+def test_an_establishment_of_the_wrong_category_is_refused(
+    api, client, district_officer_a, city_officer, targets_a, restaurant_a, community_a
+):
+    kindergarten = targets_a[ModelCategory.KINDERGARTEN]
+    api.force_authenticate(city_officer)
+    response = api.post(
+        "/api/model-candidates/",
+        {"target": kindergarten.pk, "name": "翠苑酒家", "establishment": restaurant_a.pk},
+    )
+    assert response.status_code == 400 and "establishment" in response.json()
+    assert not ModelCandidate.objects.exists()
+    restaurant_a.refresh_from_db()
+    assert restaurant_a.model_status == ""
+
+    # A model community or residential compound takes no establishment at all.
+    for category in (ModelCategory.COMMUNITY, ModelCategory.RESIDENTIAL):
+        with pytest.raises(ValidationError) as refused:
+            model_candidate_add(
+                user=district_officer_a, target=targets_a[category], name="翠苑", establishment=restaurant_a
+            )
+        assert "establishment" in refused.value.message_dict
+    assert not ModelCandidate.objects.exists()
+
+    # The category the page offers for a kindergarten is accepted.
+    canteen = EstablishmentFactory(
+        community=community_a, name="翠苑幼儿园食堂", category=Category.SCHOOL_CANTEEN
+    )
+    response = api.post(
+        "/api/model-candidates/",
+        {"target": kindergarten.pk, "name": "翠苑幼儿园", "establishment": canteen.pk},
+    )
+    assert response.status_code == 201, response.json()
+
+    # The page offers the same categories as the service allows.
+    client.force_login(district_officer_a)
+    page = client.get(reverse("publicity:model_target", args=[kindergarten.pk]))
+    offered = page.context["candidate_form"].fields["establishment"].queryset
+    assert canteen in offered and restaurant_a not in offered

@@ -8,14 +8,32 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from patrols.models import Category
 from publicity import rules
-from publicity.models import Activity, BoardUpdate, BrochureDrop, Campaign, CampaignKind
+from publicity.models import (
+    Activity,
+    BoardUpdate,
+    BoxCollection,
+    BrochureDrop,
+    Campaign,
+    CampaignKind,
+    CollectionBox,
+)
 from publicity.selectors import board_states
-from publicity.services import campaign_add, campaign_calendar, publicity_record_add
+from publicity.services import (
+    box_collection_add,
+    campaign_add,
+    campaign_calendar,
+    collection_box_add,
+    publicity_record_add,
+)
 from reporting.figures import community_figures, total
+from tests.factories import EstablishmentFactory
 
 D = dt.date
 
@@ -209,3 +227,72 @@ def test_publicity_counts_in_the_monthly_report(info_officer_a, volunteer_a, com
     assert (figures["activities"], figures["activity_attendance"]) == (1, 80)
     assert figures["brochure_households"] == 30
     assert total([figures, figures])["brochure_households"] == 60
+
+
+@pytest.mark.django_db
+def test_the_calendar_costs_the_same_queries_for_1_and_5_district_campaigns(
+    district_officer_a, district_officer_c, city_officer, client
+):
+    def add(officer, n: int) -> None:
+        for day in range(1, n + 1):
+            campaign_add(
+                user=officer,
+                campaign=Campaign(name=f"活动{day}", starts_on=D(2027, 5, day), ends_on=D(2027, 5, day)),
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("publicity:calendar"), {"year": 2027})
+        assert page.status_code == 200
+        return len(captured)
+
+    client.force_login(city_officer)
+    add(district_officer_a, 1)
+    queries()  # the first view of a year creates its national campaigns
+    few = queries()
+    add(district_officer_a, 2)
+    add(district_officer_c, 2)
+    assert queries() == few
+
+
+# Medicine collection boxes
+
+
+@pytest.mark.django_db
+def test_a_box_names_a_pharmacy_of_the_own_community(inspector_a, community_a, community_b, api):
+    own = EstablishmentFactory(community=community_a, name="翠苑大药房", category=Category.PHARMACY)
+    other = EstablishmentFactory(community=community_b, name="文新大药房", category=Category.PHARMACY)
+    noodles = EstablishmentFactory(community=community_a, name="张记面馆", category=Category.FOOD_SERVICE)
+    api.force_authenticate(inspector_a)
+    box = {"location": "药店门口", "installed_on": "2026-03-01"}
+
+    response = api.post("/api/collection-boxes/", {**box, "pharmacy": other.pk})
+    assert response.status_code == 400 and "pharmacy" in response.json()
+    assert str(other.pk) in str(response.json()["pharmacy"])  # "does not exist", not "not in your community"
+    response = api.post("/api/collection-boxes/", {**box, "pharmacy": noodles.pk})
+    assert response.status_code == 400 and "pharmacy" in response.json()
+    assert not CollectionBox.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        collection_box_add(user=inspector_a, box=CollectionBox(pharmacy=noodles, **box))
+    assert "pharmacy" in refused.value.message_dict
+    assert not CollectionBox.objects.exists()
+
+    response = api.post("/api/collection-boxes/", {**box, "pharmacy": own.pk})
+    assert response.status_code == 201, response.content
+    assert CollectionBox.objects.get().pharmacy == own
+
+
+@pytest.mark.django_db
+def test_a_removed_box_takes_no_more_collections(inspector_a, api):
+    box = collection_box_add(
+        user=inspector_a, box=CollectionBox(location="社区服务中心", installed_on=D(2026, 1, 5))
+    )
+    box.removed_on = D(2026, 6, 30)
+    box.save(update_fields=["removed_on"])
+    with pytest.raises(ValidationError) as refused:
+        box_collection_add(user=inspector_a, collection=BoxCollection(box=box, date=D(2026, 7, 2), items=3))
+    assert "box" in refused.value.message_dict
+    api.force_authenticate(inspector_a)
+    response = api.post("/api/box-collections/", {"box": box.pk, "date": "2026-07-02", "items": 3})
+    assert response.status_code == 400 and "box" in response.json()
+    assert not BoxCollection.objects.exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers, viewsets
 
+from patrols.models import Establishment
 from publicity import services
 from publicity.models import (
     Activity,
@@ -79,6 +80,9 @@ class TrainingSessionSerializer(serializers.ModelSerializer):
 
 
 class CollectionBoxSerializer(serializers.ModelSerializer):
+    # Only an establishment the user may see: another community's id is "does not exist".
+    pharmacy = VisibleField(Establishment, required=False, allow_null=True)
+
     class Meta:
         model = CollectionBox
         fields = ["id", "community", "location", "pharmacy", "installed_on", "removed_on"]

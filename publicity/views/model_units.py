@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.models import OrgUnit, OrgUnitKind, User
 from patrols.models import Establishment
-from patrols.models.establishments import Category
 from publicity.model_units import (
+    ESTABLISHMENT_CATEGORIES,
     FIRST_YEAR,
     LAST_YEAR,
     PLAN_TARGETS,
@@ -30,22 +30,10 @@ from publicity.model_units import (
     model_targets_from_plan,
     model_totals,
 )
-from publicity.models import CandidateStatus, ModelCandidate, ModelCategory, ModelTarget
+from publicity.models import CandidateStatus, ModelCandidate, ModelTarget
 
 NOTES_MAX_LENGTH = 1000
 TARGET_MAX = 999
-
-# The registry categories an establishment put forward under each model category may have.
-ESTABLISHMENT_CATEGORIES = {
-    ModelCategory.FOOD_SERVICE: [Category.FOOD_SERVICE, Category.WORKPLACE_CANTEEN],
-    ModelCategory.PHARMACY: [Category.PHARMACY],
-    ModelCategory.MEDICAL: [Category.CLINIC],
-    ModelCategory.MIDDLE_SCHOOL: [Category.SCHOOL_CANTEEN],
-    ModelCategory.PRIMARY_SCHOOL: [Category.SCHOOL_CANTEEN],
-    ModelCategory.KINDERGARTEN: [Category.SCHOOL_CANTEEN],
-    ModelCategory.FACTORY: [Category.WORKPLACE_CANTEEN, Category.SMALL_WORKSHOP],
-    ModelCategory.MALL: [Category.FOOD_RETAIL, Category.FOOD_SERVICE],
-}
 
 
 class TargetForm(forms.Form):

@@ -154,7 +154,8 @@ def campaign_calendar(request):
             services.campaign_add(user=request.user, campaign=form.save(commit=False))
             messages.success(request, _("Campaign added."))
             return redirect(f"{request.path}?year={year}")
-    campaigns = Campaign.objects.visible_to(request.user).filter(year=year)
+    # The page shows each campaign's district: fetched with it, not one query per row.
+    campaigns = Campaign.objects.visible_to(request.user).filter(year=year).select_related("district")
     done = _campaign_activity(request.user, campaigns)
     rows = [{"campaign": c, **done.get(c.pk, {"n": 0, "people": 0})} for c in campaigns]
     context = {"rows": rows, "year": year, "form": form, "can_add": can_add}
