@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from patrols.models import Establishment
@@ -222,7 +223,9 @@ def _check_category(target: ModelTarget, establishment: Establishment | None) ->
             "establishment": establishment.name,
             "kind": establishment.get_category_display(),
             "category": target.get_category_display(),
-            "allowed": _(", ").join(str(Category(value).label) for value in allowed),
+            "allowed": pgettext("between the items of a list", ", ").join(
+                str(Category(value).label) for value in allowed
+            ),
         }
     raise ValidationError({"establishment": message})
 
