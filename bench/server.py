@@ -56,8 +56,8 @@ class Gunicorn:
             )
         gunicorn = Path(python).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)]
-            + ["--log-level", "warning", "--timeout", "120"],
+            [str(gunicorn), "-c", "config/gunicorn.py", "config.wsgi", "-b", f"127.0.0.1:{self.port}"]
+            + ["-w", str(self.workers), "--log-level", "warning", "--timeout", "120"],
             cwd=ROOT,
             env=self.env,
         )

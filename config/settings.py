@@ -117,7 +117,7 @@ AUTH_USER_MODEL = "orgs.User"
 # The lockout check runs before the password check (django-axes), see "Login protection" below.
 AUTHENTICATION_BACKENDS = [
     "orgs.security.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "orgs.backends.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -235,10 +235,7 @@ DAILY_TASKS = [
 CELERY_BEAT_SCHEDULE = {
     # Pending work the broker missed, and work whose time has come (the incident clock).
     "outbox-flush": {"task": "notifications.outbox_flush", "schedule": 60.0},
-    **{
-        name: {"task": name, "schedule": crontab(hour=REMINDER_HOUR, minute=0)}
-        for name in DAILY_TASKS
-    },
+    **{name: {"task": name, "schedule": crontab(hour=REMINDER_HOUR, minute=0)} for name in DAILY_TASKS},
 }
 
 # Channels a notice also goes out on, besides the in-app notification centre.

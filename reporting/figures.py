@@ -138,6 +138,26 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
     return {pk: with_rates(figures) for pk, figures in result.items()}
 
 
+def live_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
+    """`community_figures` for the pages that show unsubmitted months (dashboards, exports).
+
+    A month that ended before `on` is kept per community for ENDED_MONTH_CACHE_SECONDS; the
+    current month is counted each time.
+    """
+    communities = list(communities)
+    if period >= periods.period_of(on):
+        return community_figures(communities, period, on=on)
+    keys = {c.pk: f"reporting:figures:v1:{c.pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for c in communities}
+    cached = cache.get_many(list(keys.values()))
+    result = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    todo = [c for c in communities if c.pk not in result]
+    if todo:
+        fresh = community_figures(todo, period, on=on)
+        cache.set_many({keys[pk]: figures for pk, figures in fresh.items()}, ENDED_MONTH_CACHE_SECONDS)
+        result.update(fresh)
+    return result
+
+
 def figures_over(communities: Iterable[OrgUnit], months: list[dt.date], *, on: dt.date) -> dict[int, dict]:
     """Per community id, the figures of several months added up, rates from the sums (the year of §9).
 
@@ -269,10 +289,10 @@ def _add_incidents(result: dict, ids: list[int], period: dt.date) -> None:
         result[row["community_id"]]["incidents_late"] = row["late"]
 
 
-# A month that is over changes rarely (a late record, an amendment), yet its trend values cost a
-# year of visits and findings to count: they are kept this long per (communities, month), so a burst
-# of dashboard views counts them once. The current month is always counted live.
-TREND_CACHE_SECONDS = 10 * 60
+# A month that is over changes rarely (a late record, an amendment), yet its figures cost a month
+# (its trend values, a year) of visits and findings to count: they are kept this long, so a burst of
+# dashboard views counts them once. The current month is always counted live.
+ENDED_MONTH_CACHE_SECONDS = 10 * 60
 
 
 def monthly_trend(
@@ -292,7 +312,7 @@ def monthly_trend(
     todo = [month for month in months if month not in counts]
     if todo:
         fresh = _trend_counts(ids, todo)
-        cache.set_many({keys[m]: fresh[m] for m in todo if m in keys}, TREND_CACHE_SECONDS)
+        cache.set_many({keys[m]: fresh[m] for m in todo if m in keys}, ENDED_MONTH_CACHE_SECONDS)
         counts.update(fresh)
     # Communities mostly share their opening and closing dates: each pair is counted once per month.
     lifetimes = Counter((c.opened_on, c.closed_on) for c in communities)

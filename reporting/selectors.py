@@ -122,12 +122,13 @@ def reporting_rates(units: Iterable[OrgUnit], months: list[dt.date], *, now: dt.
     for May, and this month's report is not counted missing before its day.
     """
     units = list(units)
+    # Not the figures: a year of district snapshots is megabytes.
     submitted = {
-        (report.unit_id, report.period): report
-        for report in MonthlyReport.objects.filter(unit__in=units, period__in=months)
+        (unit_id, period): late
+        for unit_id, period, late in MonthlyReport.objects.filter(unit__in=units, period__in=months)
         .submitted()
-        .only("unit_id", "period", "late")  # not the figures: a year of district snapshots is megabytes
         .order_by()
+        .values_list("unit_id", "period", "late")
     }
     result = {}
     for unit in units:
@@ -135,13 +136,13 @@ def reporting_rates(units: Iterable[OrgUnit], months: list[dt.date], *, now: dt.
         for month in months:
             if not periods.existed_in(unit.opened_on, unit.closed_on, month):
                 continue
-            report = submitted.get((unit.pk, month))
-            if report is None and now < periods.report_deadline(unit.kind, month):
+            late = submitted.get((unit.pk, month))
+            if late is None and now < periods.report_deadline(unit.kind, month):
                 continue
             rates.expected += 1
-            if report is not None:
+            if late is not None:
                 rates.submitted += 1
-                rates.on_time += not report.late
+                rates.on_time += not late
         result[unit.pk] = rates
     return result
 
@@ -177,7 +178,7 @@ def dashboard_rows(
     missing_figures = [u for u in units if not (u.pk in reports and reports[u.pk].is_submitted)]
     today = now.astimezone(periods.local_zone()).date()
     if kind == OrgUnitKind.COMMUNITY:
-        live = report_figures.community_figures(missing_figures, period, on=today)
+        live = report_figures.live_figures(missing_figures, period, on=today)
         risks = open_risk_figures(units, by="community", on=today)
     else:
         live = compile_districts(missing_figures, period)

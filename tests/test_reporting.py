@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -617,6 +618,32 @@ def test_city_dashboard_costs_the_same_for_2_and_5_districts(clock, city, city_o
         busy_community(clock, DistrictFactory(parent=city), i + 1)
     clock.set(at(dt.date(2026, 11, 12)))
     assert queries(lambda: client.get(url)) == few
+
+
+def test_an_ended_months_live_figures_are_counted_once_and_the_current_months_on_every_view(
+    clock, october_records, community_a, inspector_a, partner_a, district_officer_a, client
+):
+    """A month that is over is counted once per ENDED_MONTH_CACHE_SECONDS; this month is always live."""
+    shop = EstablishmentFactory(community=community_a, risk_class="A", registered_on=dt.date(2026, 1, 1))
+    client.force_login(district_officer_a)
+
+    def visits(month: str) -> int:
+        clock.set(at(dt.date(2026, 11, 7)))
+        page = client.get(reverse("reporting:dashboard"), {"month": month})
+        return {row.unit: row for row in page.context["rows"]}[community_a].figures["visits"]
+
+    first_view = queries(lambda: client.get(reverse("reporting:dashboard"), {"month": "2026-10"}))
+    assert queries(lambda: client.get(reverse("reporting:dashboard"), {"month": "2026-10"})) < first_view
+    november = visits("2026-11")
+    assert visits("2026-10") == 6
+
+    # A late record of October, and today's patrol.
+    visit(clock, patrol_on(clock, october(30), inspector_a, partner_a), inspector_a, shop)
+    visit(clock, patrol_on(clock, dt.date(2026, 11, 7), inspector_a, partner_a), inspector_a, shop)
+    assert visits("2026-11") == november + 1
+    assert visits("2026-10") == 6  # until the kept figures expire
+    cache.clear()
+    assert visits("2026-10") == 7
 
 
 def test_dashboard_rows_use_the_frozen_figures_of_submitted_reports(
