@@ -33,7 +33,11 @@ def production_env(database_url: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",
     )
+    # Celery tasks run in the web process; the cache is shared as production's is, when a Redis is given.
     env.pop("REDIS_URL", None)
+    cache_url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     return env
 
 

@@ -196,6 +196,9 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Sessions are read on every request: from the shared cache when there is one (the database
+# still keeps them), never from a per-process cache that another worker's logout cannot clear.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
 
 # Celery: a Redis broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))

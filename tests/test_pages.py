@@ -231,3 +231,34 @@ def test_openapi_schema_has_no_warnings():
     out = io.StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     assert "/api/patrols/" in out.getvalue() and "/api/incidents/" in out.getvalue()
+
+
+def menu(page) -> str:
+    text = page.text
+    return text[text.index("<nav>") : text.index("</nav>")]
+
+
+def test_the_menu_shows_each_user_the_pages_of_their_role(
+    client, inspector_a, volunteer_a, district_officer_a
+):
+    client.force_login(inspector_a)
+    inspector_menu = menu(client.get(reverse("home")))
+    assert "今日巡查" in inspector_menu and "月度报送" in inspector_menu and "报送看板" not in inspector_menu
+    client.force_login(district_officer_a)
+    officer_menu = menu(client.get(reverse("home")))
+    assert "报送看板" in officer_menu and "今日巡查" not in officer_menu and "管理后台" not in officer_menu
+    client.force_login(volunteer_a)
+    volunteer_menu = menu(client.get(reverse("home")))
+    assert "巡查记录" not in volunteer_menu and reverse("publicity:home") in volunteer_menu
+
+
+def test_the_menu_follows_the_language_and_the_unread_count(client, inspector_a):
+    from notifications.services import notify
+
+    client.force_login(inspector_a)
+    assert "今日巡查" in menu(client.get(reverse("home")))
+    notify(recipients=[inspector_a], title="通知", body="")
+    assert '<span class="badge overdue">1</span>' in menu(client.get(reverse("home")))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = menu(client.get(reverse("home")))
+    assert "Today's patrol" in english and "今日巡查" not in english

@@ -250,7 +250,13 @@ def dashboard(request):
     communities = (
         units
         if kind == OrgUnitKind.COMMUNITY
-        else list(OrgUnit.objects.visible_to(user).communities().filter(parent__in=units))
+        # The trend needs only their ids and lifetimes.
+        else list(
+            OrgUnit.objects.visible_to(user)
+            .communities()
+            .filter(parent__in=units)
+            .only("pk", "opened_on", "closed_on")
+        )
     )
     own_unit = user.org_unit if user.org_unit and user.org_unit.kind in REPORTING_KINDS else None
     context = {
