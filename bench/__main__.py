@@ -220,7 +220,11 @@ def measure_documents(city, period: dt.date, repeats: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     django.setup()
+    from django.conf import settings
     from django.utils import timezone
+
+    # As production runs: no log of every query's SQL growing in memory during the measures.
+    settings.DEBUG = False
 
     from bench import rollup, server
     from reporting import periods

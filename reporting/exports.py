@@ -8,16 +8,21 @@ Figures come from `selectors.dashboard_rows`, so a workbook shows exactly
 what the dashboard shows: a submitted report's frozen figures, the live
 figures (marked provisional) for the rest. The workbook is written in
 openpyxl's write-only mode, so rows stream into the file and a city-wide
-export never holds every cell as an object.
+export never holds every cell as an object; and the rows themselves are
+loaded a chunk of units at a time (`write_month_workbook`), so the memory an
+export needs does not grow with the city. `month_rollup`, every row at
+once, is for the PDF summary, which lays out a page and not a city.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
+from django.db.models import Count
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -47,6 +52,10 @@ TOTAL_LABEL = "合计"
 NOTE = "说明：已报送单位为报送时冻结的数字；未报送单位为导出时的实时数字（暂定）。"
 
 INT, PERCENT, TEXT = "int", "percent", "text"
+
+# The most units whose rows an export loads at once: what it holds does not grow with the
+# city, and each chunk costs the same few queries.
+UNITS_PER_CHUNK = 50
 
 
 def month_label(period: dt.date) -> str:
@@ -259,60 +268,171 @@ def _unit_values(row: DashboardRow) -> list:
     ]
 
 
-def _write_units(writer: SheetWriter, rows: list[DashboardRow], *, with_district: bool = False) -> None:
-    """A header, one row per unit, and the total row: the layout of the summary and detail sheets."""
-    columns = _figure_columns(rows[0].unit.kind if rows else OrgUnitKind.COMMUNITY)
-    lead = ["所属区"] if with_district else []
-    labels = lead + UNIT_HEADERS
-    kinds = [TEXT] * len(labels) + [c.kind for c in columns] + [PERCENT, PERCENT]
-    writer.header(labels + [c.header for c in columns] + RATE_HEADERS)
-    for row in rows:
-        values = [row.unit.parent.name] if with_district else []
-        values += _unit_values(row) + [c.value(row.figures) for c in columns]
-        values += [row.rates.reporting_rate, row.rates.on_time_rate]
-        writer.row(values, kinds)
-    totals = _totals(rows)
-    submitted = sum(1 for row in rows if not row.provisional)
-    total_labels = [TOTAL_LABEL] + [""] * (len(labels) - 1)
-    total_labels[len(lead) + 2] = f"已报 {submitted}/{len(rows)}"
-    writer.row(total_labels + [c.value(totals) for c in columns] + [None, None], kinds, bold=True)
+class UnitListing:
+    """The summary and detail layout: a header, one row per unit as its chunk arrives, a total row.
+
+    Only running sums are kept between chunks: however many units the sheet
+    lists, it holds one chunk's rows at a time.
+    """
+
+    def __init__(self, writer: SheetWriter, row_kind: str, *, with_district: bool = False) -> None:
+        self.writer = writer
+        self.columns = _figure_columns(row_kind)
+        self.with_district = with_district
+        self.labels = (["所属区"] if with_district else []) + UNIT_HEADERS
+        self.kinds = [TEXT] * len(self.labels) + [c.kind for c in self.columns] + [PERCENT, PERCENT]
+        self.totals = report_figures.total([])
+        self.listed = self.submitted = 0
+        writer.header(self.labels + [c.header for c in self.columns] + RATE_HEADERS)
+
+    def add(self, rows: list[DashboardRow]) -> None:
+        for row in rows:
+            values = [row.unit.parent.name] if self.with_district else []
+            values += _unit_values(row) + [c.value(row.figures) for c in self.columns]
+            values += [row.rates.reporting_rate, row.rates.on_time_rate]
+            self.writer.row(values, self.kinds)
+        # The totals so far count as one more unit: the sums, and the rates from them, come out the same.
+        self.totals = report_figures.total([self.totals, *(row.figures for row in rows)])
+        self.listed += len(rows)
+        self.submitted += sum(1 for row in rows if not row.provisional)
+
+    def close(self) -> None:
+        labels = [TOTAL_LABEL] + [""] * (len(self.labels) - 1)
+        labels[self.labels.index("报送状态")] = f"已报 {self.submitted}/{self.listed}"
+        self.writer.row(
+            labels + [c.value(self.totals) for c in self.columns] + [None, None], self.kinds, bold=True
+        )
 
 
-def _write_summary(workbook: Workbook, rollup: MonthRollup) -> None:
-    writer = SheetWriter(workbook.create_sheet("汇总"), [16, 12, 9, 17, 7] + [9] * 40)
-    writer.title(f"{rollup.unit.name} {month_label(rollup.period)} 食品药品安全群防群治工作月报汇总")
-    writer.note(NOTE)
-    _write_units(writer, rollup.rows)
+class CategoryListing:
+    """The findings of each summary unit by category, and their total."""
+
+    def __init__(self, writer: SheetWriter) -> None:
+        self.writer = writer
+        labels = category_labels()
+        self.categories = list(labels)
+        self.kinds = [TEXT] + [INT] * (len(labels) + 1)
+        writer.header(["单位", *labels.values(), "合计"])
+
+    def add(self, rows: list[DashboardRow]) -> None:
+        for row in rows:
+            self._row(row.unit.name, row.figures)
+
+    def close(self, totals: dict) -> None:
+        self._row(TOTAL_LABEL, totals, bold=True)
+
+    def _row(self, name: str, figures: dict, *, bold: bool = False) -> None:
+        counts = [figures.get("by_category", {}).get(category, 0) for category in self.categories]
+        self.writer.row([name, *counts, sum(counts)], self.kinds, bold=bold)
 
 
-def _write_communities(workbook: Workbook, rollup: MonthRollup) -> None:
-    writer = SheetWriter(workbook.create_sheet("社区明细"), [12, 16, 12, 9, 17, 7] + [9] * 40)
-    writer.title(f"{rollup.unit.name} {month_label(rollup.period)} 各社区月报明细")
-    writer.note(NOTE)
-    _write_units(writer, rollup.community_rows, with_district=True)
+class MonthBook:
+    """The sheets of a month's workbook, open side by side and filled a chunk of units at a time.
+
+    Write-only sheets each stream to a temporary file of their own, so a chunk
+    can add its rows to the summary, the detail and the categories in turn.
+    """
+
+    def __init__(self, unit: OrgUnit, period: dt.date, *, summary_kind: str) -> None:
+        self.workbook = Workbook(write_only=True)
+        title = f"{unit.name} {month_label(period)}"
+        writer = SheetWriter(self.workbook.create_sheet("汇总"), [16, 12, 9, 17, 7] + [9] * 40)
+        writer.title(f"{title} 食品药品安全群防群治工作月报汇总")
+        writer.note(NOTE)
+        self.summary = UnitListing(writer, summary_kind)
+        self.detail: UnitListing | None = None
+        if unit.kind == OrgUnitKind.CITY:
+            writer = SheetWriter(self.workbook.create_sheet("社区明细"), [12, 16, 12, 9, 17, 7] + [9] * 40)
+            writer.title(f"{title} 各社区月报明细")
+            writer.note(NOTE)
+            self.detail = UnitListing(writer, OrgUnitKind.COMMUNITY, with_district=True)
+        writer = SheetWriter(self.workbook.create_sheet("问题分类"), [16] + [12] * (len(FindingCategory) + 1))
+        writer.title(f"{title} 发现问题分类统计")
+        self.categories = CategoryListing(writer)
+
+    def add(self, rows: list[DashboardRow]) -> None:
+        """Rows of the units the month is summed over: the summary and the categories."""
+        self.summary.add(rows)
+        self.categories.add(rows)
+
+    def add_detail(self, rows: list[DashboardRow]) -> None:
+        self.detail.add(rows)
+
+    def save(self, target: str | IO[bytes]) -> None:
+        self.summary.close()
+        if self.detail is not None:
+            self.detail.close()
+        self.categories.close(self.summary.totals)
+        self.workbook.save(target)
 
 
-def _write_categories(workbook: Workbook, rollup: MonthRollup) -> None:
-    labels = category_labels()
-    writer = SheetWriter(workbook.create_sheet("问题分类"), [16] + [12] * (len(labels) + 1))
-    writer.title(f"{rollup.unit.name} {month_label(rollup.period)} 发现问题分类统计")
-    writer.header(["单位", *labels.values(), "合计"])
-    kinds = [TEXT] + [INT] * (len(labels) + 1)
-    for name, figures in [(row.unit.name, row.figures) for row in rollup.rows] + [
-        (TOTAL_LABEL, rollup.totals)
-    ]:
-        counts = [figures.get("by_category", {}).get(category, 0) for category in labels]
-        writer.row([name, *counts, sum(counts)], kinds, bold=name == TOTAL_LABEL)
+def _batches(units: list[OrgUnit]) -> Iterator[list[OrgUnit]]:
+    for start in range(0, len(units), UNITS_PER_CHUNK):
+        yield units[start : start + UNITS_PER_CHUNK]
+
+
+def _district_groups(districts: Iterable[OrgUnit]) -> Iterator[list[OrgUnit]]:
+    """Neighbouring districts, together while their communities fit in a chunk (a larger one alone).
+
+    Each district carries `community_count`, all its communities, owing or not: an upper bound.
+    """
+    group: list[OrgUnit] = []
+    size = 0
+    for district in districts:
+        if group and size + district.community_count > UNITS_PER_CHUNK:
+            yield group
+            group, size = [], 0
+        group.append(district)
+        size += district.community_count
+    if group:
+        yield group
+
+
+def write_month_workbook(
+    target: str | IO[bytes], *, user, unit: OrgUnit, period: dt.date, now: dt.datetime | None = None
+) -> None:
+    """Write the .xlsx of a unit's month to `target`: 汇总, (for the city) 社区明细, and 问题分类.
+
+    The units and their order are month_rollup's, but the rows are loaded a
+    chunk at a time, written, and let go, the totals kept as running sums:
+
+    1. A community is its own single row.
+    2. A district's communities come at most UNITS_PER_CHUNK at a time.
+    3. The city goes through its districts a group at a time: the group's own
+       rows (a district's figures hold its communities' too), then their
+       communities, again at most UNITS_PER_CHUNK at a time.
+
+    Each chunk costs the fixed queries of `dashboard_rows`.
+    """
+    now = now or timezone.now()
+    year = periods.year_to_date(period)
+    visible = OrgUnit.objects.visible_to(user).order_by("path")
+
+    def rows_of(units: list[OrgUnit]) -> list[DashboardRow]:
+        return dashboard_rows(units, period, now=now, year_months=year)
+
+    if unit.kind == OrgUnitKind.COMMUNITY:
+        book = MonthBook(unit, period, summary_kind=OrgUnitKind.COMMUNITY)
+        book.add(rows_of([unit]))
+    elif unit.kind == OrgUnitKind.DISTRICT:
+        book = MonthBook(unit, period, summary_kind=OrgUnitKind.COMMUNITY)
+        for batch in _batches(owing_units(visible.communities().filter(parent=unit), period)):
+            book.add(rows_of(batch))
+    else:
+        # Every district, owing or not, for the detail: a community may outlive its district.
+        districts = list(visible.districts().filter(parent=unit).annotate(community_count=Count("children")))
+        summary_kind = OrgUnitKind.DISTRICT if owing_units(districts, period) else OrgUnitKind.COMMUNITY
+        book = MonthBook(unit, period, summary_kind=summary_kind)
+        for group in _district_groups(districts):
+            book.add(rows_of(owing_units(group, period)))
+            communities = visible.communities().filter(parent__in=group).select_related("parent")
+            for batch in _batches(owing_units(communities, period)):
+                book.add_detail(rows_of(batch))
+    book.save(target)
 
 
 def month_workbook(*, user, unit: OrgUnit, period: dt.date, now: dt.datetime | None = None) -> bytes:
-    """The .xlsx of a unit's month: 汇总, (for the city) 社区明细, and 问题分类."""
-    rollup = month_rollup(user=user, unit=unit, period=period, now=now)
-    workbook = Workbook(write_only=True)
-    _write_summary(workbook, rollup)
-    if unit.kind == OrgUnitKind.CITY:
-        _write_communities(workbook, rollup)
-    _write_categories(workbook, rollup)
+    """The .xlsx of a unit's month, as bytes (a few hundred bytes a row once compressed)."""
     stream = io.BytesIO()
-    workbook.save(stream)
+    write_month_workbook(stream, user=user, unit=unit, period=period, now=now)
     return stream.getvalue()

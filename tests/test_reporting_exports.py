@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from orgs.models import Role
 from patrols.services import records
+from reporting import exports
 from reporting.services import monthly_report_for, monthly_report_submit
 from tests.factories import CommunityFactory, EstablishmentFactory, UserFactory
 
@@ -148,3 +149,58 @@ def test_district_exports_cost_the_same_for_2_and_6_communities(
         patrol_days(clock, CommunityFactory(parent=district_a), [4])
     clock.set(at(dt.date(2026, 11, 7)))
     assert count() == few
+
+
+def export_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_city_workbook_costs_the_same_for_2_and_4_communities_a_district(
+    clock, city, district_a, district_c, community_a, community_b, community_c, city_officer, client
+):
+    CommunityFactory(parent=district_c)  # two communities in each district
+    clock.set(at(dt.date(2026, 11, 7)))
+    client.force_login(city_officer)
+    url = reverse("reporting:export_xlsx", args=[city.pk, "2026-10"])
+
+    few = export_queries(client, url)
+    for district in (district_a, district_c):
+        for _ in range(2):
+            patrol_days(clock, CommunityFactory(parent=district), [4])
+    clock.set(at(dt.date(2026, 11, 7)))
+    assert export_queries(client, url) == few
+
+
+def workbook_values(content: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+
+
+@pytest.mark.parametrize("unit", ["city", "district_a"])
+def test_workbook_written_one_unit_at_a_time_is_the_same(
+    unit, request, monkeypatch, clock, community_a, community_b, community_c, head_a, city_officer
+):
+    patrol_days(clock, community_a, [1, 2, 3])
+    patrol_days(clock, community_c, [2, 9])
+    clock.set(at(dt.date(2026, 11, 3)))
+    monthly_report_submit(
+        user=head_a, report=monthly_report_for(unit=community_a, period=OCTOBER), narrative="好"
+    )
+    clock.set(at(dt.date(2026, 11, 12)))
+    exported = request.getfixturevalue(unit)
+
+    def export() -> dict[str, list[tuple]]:
+        return workbook_values(exports.month_workbook(user=city_officer, unit=exported, period=OCTOBER))
+
+    in_one_chunk = export()
+    monkeypatch.setattr(exports, "UNITS_PER_CHUNK", 1)
+    one_at_a_time = export()
+
+    assert one_at_a_time == in_one_chunk
+    communities = one_at_a_time["社区明细" if unit == "city" else "汇总"]
+    days = column(communities, "巡查天数")
+    total = next(row for row in communities if row[0] == "合计")
+    expected = 5 if unit == "city" else 3
+    assert total[days] == expected and "已报 1/" in " ".join(str(value) for value in total if value)
