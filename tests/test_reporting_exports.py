@@ -73,13 +73,14 @@ def test_district_workbook_has_one_row_per_community_and_a_total(
         f'filename="report-{district_a.code}-2026-10.xlsx"' in disposition
         and "filename*=UTF-8''" in disposition
     )
-    rows = sheet_rows(response.content, "汇总")
+    content = b"".join(response.streaming_content)
+    rows = sheet_rows(content, "汇总")
     days = column(rows, "巡查天数")
     by_name = {row[0]: row for row in rows if row and row[0]}
     assert by_name[community_a.name][days] == 3
     assert by_name[community_b.name][days] == 1
     assert by_name["合计"][days] == 4
-    assert "问题分类" in load_workbook(io.BytesIO(response.content), read_only=True).sheetnames
+    assert "问题分类" in load_workbook(io.BytesIO(content), read_only=True).sheetnames
 
 
 def test_city_workbook_has_totals_and_community_detail(
@@ -89,7 +90,7 @@ def test_city_workbook_has_totals_and_community_detail(
     clock.set(at(dt.date(2026, 11, 12)))
     client.force_login(city_officer)
     response = client.get(reverse("reporting:export_xlsx", args=[city.pk, "2026-10"]))
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert {"汇总", "社区明细"} <= set(book.sheetnames)
     detail = [row for row in book["社区明细"].iter_rows(values_only=True) if row]
     assert any(community_c.name in row for row in detail)

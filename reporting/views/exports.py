@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,7 +13,7 @@ from django.urls import path
 from config.downloads import PDF, XLSX, attachment
 from orgs.models import OrgUnit
 from reporting import periods
-from reporting.exports import EXPORTED_KINDS, month_workbook
+from reporting.exports import EXPORTED_KINDS, write_month_workbook
 from reporting.models import StoredSummary
 from reporting.pdf import month_summary_pdf
 
@@ -31,7 +33,14 @@ def _unit_and_period(request, unit_id: int, period: str):
 @login_required
 def export_xlsx(request, unit_id: int, period: str):
     unit, month = _unit_and_period(request, unit_id, period)
-    content = month_workbook(user=request.user, unit=unit, period=month)
+    # Written to a temporary file and streamed from it: a city's workbook is not held in memory.
+    content = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
+    try:
+        write_month_workbook(content, user=request.user, unit=unit, period=month)
+    except BaseException:
+        content.close()
+        raise
+    content.seek(0)
     name = f"{unit.name}-{month:%Y-%m}"
     return attachment(content, XLSX, f"月报-{name}.xlsx", f"report-{unit.code}-{month:%Y-%m}.xlsx")
 
@@ -41,9 +50,7 @@ def export_pdf(request, unit_id: int, period: str):
     unit, month = _unit_and_period(request, unit_id, period)
     content = month_summary_pdf(user=request.user, unit=unit, period=month)
     name = f"{unit.name}-{month:%Y-%m}"
-    return attachment(
-        content, PDF, f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf"
-    )
+    return attachment(content, PDF, f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf")
 
 
 @login_required
@@ -54,9 +61,7 @@ def stored_summary(request, unit_id: int, period: str):
     name = f"{unit.name}-{month:%Y-%m}"
     with summary.file.open("rb") as stored:
         content = stored.read()
-    return attachment(
-        content, PDF, f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf"
-    )
+    return attachment(content, PDF, f"月报摘要-{name}.pdf", f"summary-{unit.code}-{month:%Y-%m}.pdf")
 
 
 urlpatterns = [
