@@ -205,24 +205,28 @@ def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> 
 
 
 def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
-    """Three queries: the establishments, their last visit before the month, those visited in it."""
+    """Two queries: the establishments, and in one pass over their visits up to the month's end,
+    each one's last visit before the month and whether it was visited in it."""
     establishments = Establishment.objects.filter(
         community_id__in=ids, status=Status.OPEN, registered_on__lte=last
     ).values_list(
         "pk", "community_id", "risk_class", "tightened_interval_months", "watch_list", "registered_on"
     )
-    last_before = dict(
-        Visit.objects.filter(establishment__community_id__in=ids, patrol__date__lt=first)
+    last_before, visited = {}, set()
+    for establishment_id, last_date, in_month in (
+        Visit.objects.filter(establishment__community_id__in=ids, patrol__date__lte=last)
         .values("establishment_id")
-        .annotate(last=Max("patrol__date"))
-        .values_list("establishment_id", "last")
-    )
-    visited = set(
-        Visit.objects.filter(establishment__community_id__in=ids, patrol__date__range=(first, last))
-        .order_by()  # else the model's ordering joins the DISTINCT and every visit comes back
-        .values_list("establishment_id", flat=True)
-        .distinct()
-    )
+        .annotate(
+            last=Max("patrol__date", filter=Q(patrol__date__lt=first)),
+            in_month=Count("pk", filter=Q(patrol__date__gte=first)),
+        )
+        .order_by()
+        .values_list("establishment_id", "last", "in_month")
+    ):
+        if last_date is not None:
+            last_before[establishment_id] = last_date
+        if in_month:
+            visited.add(establishment_id)
     for pk, community_id, risk, tightened, watch_list, registered in establishments:
         due = schedule.next_visit_due(
             last_visited=last_before.get(pk),
