@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 
 from orgs.models import OrgUnit
 from patrols.models import Category, Establishment, FoodGrade, RiskClass, Status, VisitState, WatchList
@@ -50,3 +51,22 @@ class EstablishmentFilter(django_filters.FilterSet):
 
     def filter_visit_state(self, queryset, name, value):
         return queryset.in_visit_state(value, on=timezone.localdate())
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's API backend, sparing the filter form when the request names none of its filters.
+
+    A filter set given no values filters nothing, yet building it and validating
+    its form takes half a millisecond, a tenth of a whole page of the registry.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not _names_a_filter(request.query_params, filterset_class):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def _names_a_filter(params, filterset_class) -> bool:
+    # A filter's widget may read suffixed names ("date_after"): match by prefix.
+    return any(param.startswith(name) for param in params for name in filterset_class.base_filters)

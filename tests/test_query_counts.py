@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from patrols.models import Category, ChecklistTemplate, Finding, Patrol, Visit
+from patrols.services import records
 from tests.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +42,85 @@ def test_establishment_list_costs_the_same_for_5_and_200_rows(
     EstablishmentFactory.create_batch(195, community=community_b)
     many = count_queries(lambda: client.get(url))
     assert few == many
+
+
+# The API's two busiest requests, pinned. The API client is authenticated directly, so
+# the counts are the endpoints' own, without the session's and the user's lookups.
+
+
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        ("", 2),  # the count and the page
+        ("?q=商户&visit_state=overdue&ordering=-next_visit_due", 2),
+        ("?community={community}", 3),  # and the community asked for, within the user's area
+    ],
+)
+def test_establishment_api_page_costs_the_same_for_10_and_60_establishments(
+    api, district_officer_a, community_b, django_assert_num_queries, query, queries
+):
+    api.force_authenticate(district_officer_a)
+    url = "/api/establishments/" + query.format(community=community_b.pk)
+    EstablishmentFactory.create_batch(10, community=community_b, last_visited_on=None)
+    with django_assert_num_queries(queries):
+        few = api.get(url)
+    EstablishmentFactory.create_batch(50, community=community_b, last_visited_on=None)
+    with django_assert_num_queries(queries):
+        many = api.get(url)
+    assert (few.json()["count"], many.json()["count"]) == (10, 60)
+    assert len(many.json()["results"]) == 50
+
+
+@pytest.fixture
+def twelve_checks(district_a):
+    """District A's own checklist for food retail, longer than the city's."""
+    items = [f"检查项{n}" for n in range(1, 13)]
+    ChecklistTemplate.objects.create(district=district_a, category=Category.FOOD_RETAIL, items=items)
+    return items
+
+
+def post_visit(api, patrol: Patrol, shop, checks: list[str], **extra):
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "patrol": str(patrol.client_id),
+        "establishment": shop.pk,
+        "result": "compliant",
+        "checklist": [{"item": item, "ok": True} for item in checks],
+        **extra,
+    }
+    return api.post("/api/visits/", body, format="json")
+
+
+# Within the test's transaction: a savepoint and its release, the patrol and the establishment
+# asked for, the checklist, the visit, the establishment's next due date, and a history row each.
+VISIT_QUERIES = 9
+
+
+def test_recording_a_visit_costs_the_same_for_3_and_12_checklist_items(
+    api, inspector_a, partner_a, community_a, twelve_checks, django_assert_num_queries
+):
+    patrol, _created = records.patrol_start(user=inspector_a, team=[partner_a])
+    short, long = EstablishmentFactory.create_batch(2, community=community_a, last_visited_on=None)
+    api.force_authenticate(inspector_a)
+    with django_assert_num_queries(VISIT_QUERIES):
+        assert post_visit(api, patrol, short, twelve_checks[:3]).status_code == 201
+    with django_assert_num_queries(VISIT_QUERIES):
+        assert post_visit(api, patrol, long, twelve_checks).status_code == 201
+    assert [len(v.checklist) for v in Visit.objects.order_by("pk")] == [3, 12]
+
+
+def test_recording_a_visit_costs_the_same_for_1_and_3_findings(
+    api, inspector_a, partner_a, community_a, twelve_checks, django_assert_num_queries
+):
+    patrol, _created = records.patrol_start(user=inspector_a, team=[partner_a])
+    one, three = EstablishmentFactory.create_batch(2, community=community_a, last_visited_on=None)
+    risk = {"kind": "safety_risk", "category": "storage", "description": "冷藏柜温度偏高"}
+    api.force_authenticate(inspector_a)
+    # The findings and their history rows, whatever their number.
+    with django_assert_num_queries(VISIT_QUERIES + 2):
+        first = post_visit(api, patrol, one, twelve_checks, result="issues", finding_items=[risk])
+    with django_assert_num_queries(VISIT_QUERIES + 2):
+        second = post_visit(api, patrol, three, twelve_checks, result="issues", finding_items=[risk] * 3)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert len(second.json()["findings_recorded"]) == 3
+    assert Finding.objects.count() == Finding.history.count() == 4

@@ -91,6 +91,67 @@ def test_visit_posted_twice_with_the_same_phone_id_is_stored_once(api, inspector
     assert first.json()["id"] == again.json()["id"]
 
 
+def test_visit_resent_after_its_patrol_was_submitted_answers_with_the_stored_one(
+    api, inspector_a, patrol_a, shop_a
+):
+    api.force_authenticate(inspector_a)
+    body = {"client_id": str(uuid.uuid4()), "patrol": str(patrol_a.client_id), "establishment": shop_a.pk}
+    first = api.post("/api/visits/", {**body, "result": "compliant"}, format="json")
+    services.patrol_submit(user=inspector_a, patrol=patrol_a)
+    # Resent as the phone had it, or even changed: the record is stored already.
+    again = api.post("/api/visits/", {**body, "result": "issues"}, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Visit.objects.get().result == "compliant"
+
+
+def test_resending_another_communitys_visit_id_is_refused(
+    api, inspector_a, inspector_b, patrol_a, shop_a, shop_b, community_b
+):
+    theirs = visit(patrol_a, inspector_a, shop_a)
+    partner_b = UserFactory(role=Role.INSPECTOR, org_unit=community_b)
+    patrol_b, _ = services.patrol_start(user=inspector_b, team=[partner_b])
+    api.force_authenticate(inspector_b)
+    body = {
+        "client_id": str(theirs.client_id),
+        "patrol": str(patrol_b.client_id),
+        "establishment": shop_b.pk,
+        "result": "compliant",
+    }
+    assert api.post("/api/visits/", body, format="json").status_code == 403
+    assert list(Visit.objects.all()) == [theirs]
+
+
+def test_recorded_visit_is_answered_as_it_reads_back(api, inspector_a, patrol_a, shop_a):
+    api.force_authenticate(inspector_a)
+    client_id = str(uuid.uuid4())
+    body = {
+        "client_id": client_id,
+        "patrol": str(patrol_a.client_id),
+        "establishment": shop_a.pk,
+        "result": "issues",
+        "findings": "冷藏温度过高，标签不全",
+        "finding_items": [
+            {"kind": "safety_risk", "category": "storage", "description": "冷藏温度过高"},
+            {
+                "kind": "safety_risk",
+                "category": "labelling",
+                "description": "标签不全",
+                "rectification_deadline": "2099-01-01",
+            },
+        ],
+    }
+    posted = api.post("/api/visits/", body, format="json")
+    assert posted.status_code == 201
+    assert posted.json() == api.get(f"/api/visits/{client_id}/").json()
+    assert [f["category"] for f in posted.json()["findings_recorded"]] == [
+        "labelling",
+        "storage",
+    ]  # newest first
+    assert posted.json()["photos"] == []
+    assert [h.history_user for h in Finding.history.all()] == [inspector_a, inspector_a]
+
+
 def test_visit_form_posted_twice_is_stored_once(client, inspector_a, patrol_a, shop_a):
     client.force_login(inspector_a)
     url = reverse("patrols:visit_create", args=[patrol_a.pk, shop_a.pk])

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+from functools import cached_property
+
+from django.utils import timezone
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.filters import OrderingFilter
 
 from orgs.models import OrgUnit
-from patrols.filters import EstablishmentFilter
+from patrols.api.serializing import LeanModelSerializer
+from patrols.filters import EstablishmentFilter, FilterBackend
 from patrols.models import Establishment
 from patrols.services.establishments import establishment_save
 
@@ -20,7 +26,7 @@ class ScopedUnitField(serializers.PrimaryKeyRelatedField):
         return OrgUnit.objects.visible_to(request.user).filter(kind=self.kind)
 
 
-class EstablishmentSerializer(serializers.ModelSerializer):
+class EstablishmentSerializer(LeanModelSerializer):
     community = ScopedUnitField(kind="community")
     grid = ScopedUnitField(kind="grid", required=False, allow_null=True)
     visit_state = serializers.SerializerMethodField()
@@ -55,7 +61,12 @@ class EstablishmentSerializer(serializers.ModelSerializer):
         validators: list = []
 
     def get_visit_state(self, obj: Establishment) -> str:
-        return obj.visit_state()
+        return obj.visit_state(self.today)
+
+    @cached_property
+    def today(self) -> dt.date:
+        """One day for a whole page: rows are not judged against different dates around midnight."""
+        return timezone.localdate()
 
 
 class CanEditRegistry(permissions.BasePermission):
@@ -69,12 +80,16 @@ class EstablishmentViewSet(viewsets.ModelViewSet):
 
     serializer_class = EstablishmentSerializer
     permission_classes = [permissions.IsAuthenticated, CanEditRegistry]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = EstablishmentFilter
     ordering_fields = ["name", "next_visit_due", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return Establishment.objects.visible_to(self.request.user).select_related("community")
+        establishments = Establishment.objects.visible_to(self.request.user)
+        if self.action == "list":
+            return establishments  # a row shows its community's id only
+        return establishments.select_related("community")  # which Establishment.clean() reads
 
     def perform_create(self, serializer) -> None:
         serializer.instance = establishment_save(

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from orgs.models import User
 from patrols.api.fields import ScopedPrimaryKeyField, ScopedSlugField
+from patrols.api.serializing import LeanModelSerializer
 from patrols.models import (
     Amendment,
     Establishment,
@@ -102,9 +103,10 @@ class ApprovedCountSerializer(serializers.Serializer):
     approved = serializers.IntegerField()
 
 
-def _created(instance, created: bool, serializer_class, request) -> Response:
-    body = serializer_class(instance, context={"request": request}).data
-    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+def _created(serializer: serializers.Serializer, instance, created: bool) -> Response:
+    """The stored record, shown by the serializer that took it in (its fields are built already)."""
+    serializer.instance = instance
+    return Response(serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class PatrolViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -131,7 +133,7 @@ class PatrolViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             notes=data.get("notes", ""),
             client_id=data.get("client_id"),
         )
-        return _created(patrol, created, PatrolSerializer, request)
+        return _created(serializer, patrol, created)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -189,7 +191,7 @@ class ChecklistRowSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(LeanModelSerializer):
     visit = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
     overdue = serializers.SerializerMethodField()
 
@@ -221,9 +223,10 @@ class FindingInputSerializer(serializers.Serializer):
     rectification_deadline = serializers.DateField(required=False, allow_null=True)
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(LeanModelSerializer):
     patrol = ScopedSlugField(model=Patrol, slug_field="client_id", help_text="client_id of the patrol")
-    establishment = ScopedPrimaryKeyField(model=Establishment)
+    # The service reads the establishment's community (its district's checklist) next.
+    establishment = ScopedPrimaryKeyField(model=Establishment, select_related=("community",))
     checklist = ChecklistRowSerializer(many=True, required=False)
     finding_items = FindingInputSerializer(many=True, required=False, write_only=True)
     follow_up_of = ScopedPrimaryKeyField(model=Finding, required=False, allow_null=True)
@@ -292,7 +295,9 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             visited_at=data.get("visited_at"),
             client_id=data.get("client_id"),
         )
-        return _created(visit, created, VisitSerializer, request)
+        if created:
+            services.known_related(visit, photos=[])  # photos come after the visit, in their own requests
+        return _created(serializer, visit, created)
 
     @extend_schema(request=VisitUpdateSerializer, responses=VisitSerializer)
     def partial_update(self, request, client_id=None):
@@ -345,7 +350,7 @@ class PhotoViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         photo, created = services.photo_add(
             user=request.user, visit=data["visit"], upload=data["image"], client_id=data.get("client_id")
         )
-        return _created(photo, created, PhotoSerializer, request)
+        return _created(serializer, photo, created)
 
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):

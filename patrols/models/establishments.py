@@ -187,6 +187,8 @@ class Establishment(models.Model):
         indexes = [
             models.Index(fields=["community", "status", "next_visit_due"]),
             models.Index(fields=["community", "category"]),
+            # The registry's order: a district's or the city's first page reads it instead of sorting.
+            models.Index(fields=["name", "id"]),
         ]
 
     def __str__(self) -> str:

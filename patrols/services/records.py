@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from notifications.services import notify
 from orgs.models import MIN_TEAM_SIZE, Role, User
@@ -46,9 +48,7 @@ REVIEWER_ROLES = (Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER)
 
 def checklists_for_district(district_id: int | None) -> dict[str, list[str]]:
     """Category → checklist items: the district's own version where it has one."""
-    rows = ChecklistTemplate.objects.filter(district_id__in=[district_id]) | ChecklistTemplate.objects.filter(
-        district__isnull=True
-    )
+    rows = ChecklistTemplate.objects.filter(Q(district_id=district_id) | Q(district__isnull=True))
     lists: dict[str, list[str]] = {}
     for row in sorted(rows, key=lambda r: r.district_id is not None):
         lists[row.category] = row.items
@@ -140,7 +140,6 @@ def _clean_checklist(rows: Iterable[dict], allowed: list[str]) -> list[dict]:
     return cleaned
 
 
-@transaction.atomic
 def visit_record(
     *,
     user: User,
@@ -156,7 +155,51 @@ def visit_record(
     visited_at: dt.datetime | None = None,
     client_id: uuid.UUID | None = None,
 ) -> tuple[Visit, bool]:
-    """Record one visit on a patrol.
+    """Record one visit on a patrol; a visit the phone sent before is answered with the stored one.
+
+    Phones seldom resend, so the new visit is tried first: only when it is
+    refused (a resent one always is, its client_id being taken) is the
+    stored one looked for.
+    """
+    try:
+        visit = _visit_create(
+            user=user,
+            patrol=patrol,
+            establishment=establishment,
+            result=result,
+            checklist=checklist,
+            findings=findings,
+            action_taken=action_taken,
+            finding_items=finding_items,
+            follow_up_of=follow_up_of,
+            rectified=rectified,
+            visited_at=visited_at,
+            client_id=client_id,
+        )
+    except (ValidationError, PermissionDenied):
+        if (found := _existing(Visit, client_id, user)) is not None:
+            return found, False
+        raise
+    return visit, True
+
+
+@transaction.atomic
+def _visit_create(
+    *,
+    user: User,
+    patrol: Patrol,
+    establishment: Establishment,
+    result: str,
+    checklist: Iterable[dict],
+    findings: str,
+    action_taken: str,
+    finding_items: Sequence[FindingInput],
+    follow_up_of: Finding | None,
+    rectified: bool | None,
+    visited_at: dt.datetime | None,
+    client_id: uuid.UUID | None,
+) -> Visit:
+    """Record a new visit.
 
     1. A safety risk gets a rectification deadline; a suspected violation is
        reported to the district at once as a lead.
@@ -164,8 +207,6 @@ def visit_record(
        re-opens it with a new deadline when not.
     3. The establishment's last visit, and so its next due date, move on.
     """
-    if (found := _existing(Visit, client_id, user)) is not None:
-        return found, False
     _require_team_member(user, patrol)
     _require_editable(patrol)
     if establishment.community_id != patrol.community_id:
@@ -185,7 +226,8 @@ def visit_record(
     allowed = checklists_for_district(district_id).get(establishment.category, [])
     visited_at = visited_at or timezone.now()
     try:
-        with transaction.atomic():
+        # No savepoint: a refused insert ends the whole operation, which rolls back.
+        with transaction.atomic(savepoint=False):
             visit = Visit.objects.create(
                 client_id=client_id or uuid.uuid4(),
                 patrol=patrol,
@@ -202,15 +244,47 @@ def visit_record(
         raise ValidationError(
             {"establishment": _("This establishment has already been visited on this patrol.")}
         ) from None
-    for item in finding_items:
-        _finding_create(user=user, visit=visit, item=item)
+    recorded = _findings_create(user=user, visit=visit, items=finding_items)
     if follow_up_of is not None:
         _finding_follow_up(finding=follow_up_of, rectified=bool(rectified), visit=visit)
     _establishment_visited(establishment, timezone.localdate(visited_at))
-    return visit, True
+    # A visit's findings are made with it and only then: whoever shows it next need not read them back.
+    recorded.sort(key=lambda finding: (finding.created_at, finding.pk), reverse=True)  # Finding's order
+    known_related(visit, finding_set=recorded)
+    return visit
 
 
-def _finding_create(*, user: User, visit: Visit, item: FindingInput) -> Finding:
+def known_related(instance, **rows: list) -> None:
+    """Give reverse relations of the instance the rows known to be all they hold, as prefetch_related would.
+
+    Only for rows that cannot change while the instance is in use: like a prefetch, they are not re-read.
+    """
+    cache = vars(instance).setdefault("_prefetched_objects_cache", {})
+    for name, objs in rows.items():
+        queryset = getattr(instance, name).all()
+        queryset._result_cache, queryset._prefetch_done = objs, True
+        cache[name] = queryset
+
+
+def _findings_create(*, user: User, visit: Visit, items: Sequence[FindingInput]) -> list[Finding]:
+    """Check every finding, store them all with their history at once, then report suspected violations."""
+    findings = [_finding_new(visit=visit, item=item) for item in items]
+    if findings:
+        bulk_create_with_history(findings, Finding)
+    for finding in findings:
+        if finding.kind == FindingKind.SUSPECTED_VIOLATION:
+            lead_report(
+                reporter=user,
+                community=visit.establishment.community,
+                establishment=visit.establishment,
+                description=finding.description,
+                source=LeadSource.INSPECTOR,
+                finding=finding,
+            )
+    return findings
+
+
+def _finding_new(*, visit: Visit, item: FindingInput) -> Finding:
     if item.kind not in FindingKind.values:
         raise ValidationError({"finding_items": _("Choose the kind of finding.")})
     if not item.description.strip():
@@ -232,16 +306,6 @@ def _finding_create(*, user: User, visit: Visit, item: FindingInput) -> Finding:
     else:
         finding.status = FindingStatus.REPORTED
     finding.full_clean(exclude=["visit", "establishment", "community"])
-    finding.save()
-    if finding.kind == FindingKind.SUSPECTED_VIOLATION:
-        lead_report(
-            reporter=user,
-            community=visit.establishment.community,
-            establishment=visit.establishment,
-            description=finding.description,
-            source=LeadSource.INSPECTOR,
-            finding=finding,
-        )
     return finding
 
 
