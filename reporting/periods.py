@@ -87,7 +87,8 @@ def is_late(submitted_at: dt.datetime, deadline: dt.datetime) -> bool:
 
 def existed_in(opened_on: dt.date | None, closed_on: dt.date | None, period: dt.date) -> bool:
     """Whether a unit existed on any day of the month: only such months are owed a report."""
-    if opened_on and opened_on > period_last_day(period):
+    # Opened before the month began (nearly every unit, for every month asked): no calendar needed.
+    if opened_on and opened_on > period and opened_on > period_last_day(period):
         return False
     return not (closed_on and closed_on < period)
 

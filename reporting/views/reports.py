@@ -274,7 +274,9 @@ def dashboard(request):
         "charts": _trend_charts(communities, units, months, now),
         "own_unit": own_unit,
         "can_remind": any(services.can_review(user, unit) for unit in units),
-        "month_choices": periods.periods_ending(latest, HISTORY_MONTHS)[::-1],
+        # As "YYYY-MM" once, not through the date filter in every option and row link.
+        "month_key": f"{period:%Y-%m}",
+        "month_choices": [f"{month:%Y-%m}" for month in periods.periods_ending(latest, HISTORY_MONTHS)[::-1]],
     }
     return render(request, "reporting/dashboard.html", context)
 
