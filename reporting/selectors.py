@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Func, JSONField
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit, OrgUnitKind
@@ -147,6 +148,28 @@ def reporting_rates(units: Iterable[OrgUnit], months: list[dt.date], *, now: dt.
     return result
 
 
+class JSONWithoutKey(Func):
+    """A JSON object without one of its top-level keys, taken out in the database.
+
+    A district report's snapshot lists every community's figures under "rows"; the pages that
+    show the district's own figures need not read and decode them.
+    """
+
+    output_field = JSONField()
+
+    def __init__(self, expression: str, key: str) -> None:
+        self.key = key
+        super().__init__(expression)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - %s::text)", (*params, self.key)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"json_remove({sql}, %s)", (*params, f"$.{self.key}")
+
+
 @dataclass
 class DashboardRow:
     unit: OrgUnit
@@ -174,7 +197,12 @@ def dashboard_rows(
     if not units:
         return []
     kind = units[0].kind
-    reports = {r.unit_id: r for r in MonthlyReport.objects.filter(unit__in=units, period=period)}
+    reports = {
+        r.unit_id: r
+        for r in MonthlyReport.objects.filter(unit__in=units, period=period)
+        .defer("figures")
+        .annotate(summary=JSONWithoutKey("figures", "rows"))
+    }
     missing_figures = [u for u in units if not (u.pk in reports and reports[u.pk].is_submitted)]
     today = now.astimezone(periods.local_zone()).date()
     if kind == OrgUnitKind.COMMUNITY:
@@ -193,7 +221,7 @@ def dashboard_rows(
                 unit=unit,
                 report=report,
                 state=unit_state(report, periods.report_deadline(kind, period), now),
-                figures=report.figures if frozen else live[unit.pk],
+                figures=report.summary if frozen else live[unit.pk],
                 provisional=not frozen,
                 rates=rates[unit.pk],
                 risks=risks.get(unit.pk, {}),

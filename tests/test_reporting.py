@@ -567,6 +567,10 @@ def test_city_dashboard_lists_districts(
     page = client.get(reverse("reporting:dashboard"), {"month": "2026-10"})
     states = {row.unit: row.state for row in page.context["rows"]}
     assert states == {district_a: UnitState.ON_TIME, district_c: UnitState.MISSING}
+    # A submitted district report shows its own figures, without reading its communities' rows.
+    frozen = next(row for row in page.context["rows"] if row.unit == district_a)
+    stored = MonthlyReport.objects.get(unit=district_a, period=OCTOBER).figures
+    assert "rows" in stored and frozen.figures == {k: v for k, v in stored.items() if k != "rows"}
 
 
 def queries(fetch) -> int:
