@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db.models import CharField, Count, Max, Q, Value
@@ -141,21 +141,13 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
 def live_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
     """`community_figures` for the pages that show unsubmitted months (dashboards, exports).
 
-    A month that ended before `on` is kept per community for ENDED_MONTH_CACHE_SECONDS; the
-    current month is counted each time.
+    A month that ended before `on` is kept per community (see `_kept`); the current month is
+    counted each time.
     """
-    communities = list(communities)
-    if period >= periods.period_of(on):
-        return community_figures(communities, period, on=on)
-    keys = {c.pk: f"reporting:figures:v1:{c.pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for c in communities}
-    cached = cache.get_many(list(keys.values()))
-    result = {pk: cached[key] for pk, key in keys.items() if key in cached}
-    todo = [c for c in communities if c.pk not in result]
-    if todo:
-        fresh = community_figures(todo, period, on=on)
-        cache.set_many({keys[pk]: figures for pk, figures in fresh.items()}, ENDED_MONTH_CACHE_SECONDS)
-        result.update(fresh)
-    return result
+    by_pk = {c.pk: c for c in communities}
+    ended = period < periods.period_of(on)
+    keys = {pk: f"reporting:figures:v1:{pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for pk in by_pk} if ended else {}
+    return _kept(list(by_pk), keys, lambda pks: community_figures([by_pk[pk] for pk in pks], period, on=on))
 
 
 def figures_over(communities: Iterable[OrgUnit], months: list[dt.date], *, on: dt.date) -> dict[int, dict]:
@@ -311,13 +303,7 @@ def monthly_trend(
     ids = sorted(c.pk for c in communities)
     current = periods.period_of(today or timezone.localdate())
     keys = {month: _trend_key(ids, month) for month in months if month < current}
-    cached = cache.get_many(list(keys.values())) if keys else {}
-    counts = {month: cached[key] for month, key in keys.items() if key in cached}
-    todo = [month for month in months if month not in counts]
-    if todo:
-        fresh = _trend_counts(ids, todo)
-        cache.set_many({keys[m]: fresh[m] for m in todo if m in keys}, ENDED_MONTH_CACHE_SECONDS)
-        counts.update(fresh)
+    counts = _kept(months, keys, lambda todo: _trend_counts(ids, todo))
     # Communities mostly share their opening and closing dates: each pair is counted once per month.
     lifetimes = Counter((c.opened_on, c.closed_on) for c in communities)
     trend = []
@@ -333,6 +319,19 @@ def monthly_trend(
             }
         )
     return trend
+
+
+def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
+    """Per item, what `count(items)` gives; for the items with a cache key (those of ended months)
+    it is taken from the cache when there, and kept ENDED_MONTH_CACHE_SECONDS when counted."""
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    result = {item: cached[keys[item]] for item in items if item in keys and keys[item] in cached}
+    todo = [item for item in items if item not in result]
+    if todo:
+        fresh = count(todo)
+        cache.set_many({keys[item]: fresh[item] for item in todo if item in keys}, ENDED_MONTH_CACHE_SECONDS)
+        result.update(fresh)
+    return result
 
 
 def _trend_key(ids: list[int], month: dt.date) -> str:
