@@ -296,6 +296,8 @@ def monthly_trend(
 ) -> list[dict]:
     """Per month (oldest first): the patrol-day rate, visits and findings of these communities together.
 
+    Of each community only `pk`, `opened_on` and `closed_on` are read: units or rows of them.
+
     Months before the one `today` is in come from the cache when it has them; the rest cost three
     queries for any number of communities and months.
     """

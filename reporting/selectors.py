@@ -62,7 +62,7 @@ def compile_districts(districts: Iterable[OrgUnit], period: dt.date) -> dict[int
     )
     reports = {
         report.unit_id: report
-        for report in MonthlyReport.objects.filter(unit__in=communities, period=period).submitted()
+        for report in MonthlyReport.objects.filter(unit__in=communities, period=period).submitted().order_by()
     }
     by_district: dict[int, list[OrgUnit]] = defaultdict(list)
     for community in communities:
@@ -200,6 +200,7 @@ def dashboard_rows(
     reports = {
         r.unit_id: r
         for r in MonthlyReport.objects.filter(unit__in=units, period=period)
+        .order_by()  # into a dict: no join for the units' order
         .defer("figures")
         .annotate(summary=JSONWithoutKey("figures", "rows"))
     }
@@ -240,7 +241,7 @@ def state_counts(rows: list[DashboardRow]) -> dict[str, int]:
 def on_time_trend(units: list[OrgUnit], months: list[dt.date], *, now: dt.datetime) -> list[dict]:
     """Per month: how many of the units owed a report, sent it on time, late, or not at all."""
     submitted = defaultdict(lambda: {"on_time": 0, "late": 0})
-    rows = MonthlyReport.objects.filter(unit__in=units, period__in=months).submitted()
+    rows = MonthlyReport.objects.filter(unit__in=units, period__in=months).submitted().order_by()
     for period, late in rows.values_list("period", "late"):
         submitted[period]["late" if late else "on_time"] += 1
     trend = []

@@ -250,12 +250,12 @@ def dashboard(request):
     communities = (
         units
         if kind == OrgUnitKind.COMMUNITY
-        # The trend needs only their ids and lifetimes.
+        # The trend needs only their ids and lifetimes: plain rows, not two hundred model instances.
         else list(
             OrgUnit.objects.visible_to(user)
             .communities()
             .filter(parent__in=units)
-            .only("pk", "opened_on", "closed_on")
+            .values_list("pk", "opened_on", "closed_on", named=True)
         )
     )
     own_unit = user.org_unit if user.org_unit and user.org_unit.kind in REPORTING_KINDS else None
