@@ -262,3 +262,29 @@ def test_the_menu_follows_the_language_and_the_unread_count(client, inspector_a)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = menu(client.get(reverse("home")))
     assert "Today's patrol" in english and "今日巡查" not in english
+
+
+def test_the_page_chrome_is_kept_per_language_and_the_personal_parts_stay_live(
+    client, inspector_a, inspector_b
+):
+    client.force_login(inspector_a)
+    chinese = client.get(reverse("notifications:list")).text
+    assert "食品药品安全进社区" in chinese and '<option value="zh-hans" selected>' in chinese
+    assert f'action="{reverse("logout")}"' in chinese and f'data-user="{inspector_a.pk}"' in chinese
+    assert 'name="next" type="hidden" value="/notifications/"' in chinese
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("home")).text
+    assert '<a class="brand" href="/">Food & Drug Safety in the Community</a>' in english
+    assert "食品药品安全进社区" not in english
+    assert '<option value="en" selected>' in english and 'value="/"' in english
+
+    client.force_login(inspector_b)
+    other = client.get(reverse("home")).text
+    assert f'data-user="{inspector_b.pk}"' in other and f'data-user="{inspector_a.pk}"' not in other
+    # Each page carries its own CSRF token in the logout and language forms.
+    assert csrf_tokens(other) != csrf_tokens(english) and len(csrf_tokens(other)) == 2
+
+
+def csrf_tokens(page: str) -> list[str]:
+    return [part.split('"')[0] for part in page.split('name="csrfmiddlewaretoken" value="')[1:]]
