@@ -6,8 +6,10 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import IntegerField
+from django.db import connections, router
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 
 class UserBackend(ModelBackend):
@@ -18,34 +20,38 @@ class UserBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
+        User = get_user_model()
+        sql, params = _unread_count_sql(router.db_for_read(User))
         users = list(
-            get_user_model()
-            ._default_manager.select_related("org_unit")
-            .annotate(unread_notification_count=_unread_count())
+            User._default_manager.select_related("org_unit")
+            .annotate(unread_notification_count=RawSQL(sql, params, output_field=IntegerField()))  # nosec B611
             .filter(pk=user_id)
         )
         user = users[0] if users else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-def _unread_count() -> RawSQL:
-    """The user's unread notifications, counted in a correlated subquery.
+def _unread_count() -> Coalesce:
+    """The user's unread notifications (Notification's own `unread()`), counted in a subquery."""
+    from notifications.models import Notification
 
-    Written out rather than built as a Subquery: this runs on every request, and
-    compiling the equivalent Subquery cost as much as the rest of the user's query.
-    The SQL holds table and column names from the models' metadata, never input.
-    """
-    return RawSQL(_unread_count_sql(), (), output_field=IntegerField())  # nosec B611
+    unread = (
+        Notification.objects.unread()
+        .filter(recipient=OuterRef("pk"))
+        .order_by()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 @cache
-def _unread_count_sql() -> str:
-    from notifications.models import Notification
+def _unread_count_sql(alias: str) -> tuple[str, tuple]:
+    """`_unread_count()` compiled once per process and database, for the user's query to reuse.
 
-    user, notification = get_user_model()._meta, Notification._meta
-    recipient = notification.get_field("recipient").column
-    read_at = notification.get_field("read_at").column
-    return (
-        f'SELECT COUNT(*) FROM "{notification.db_table}" AS unread WHERE '  # nosec B608
-        f'unread."{recipient}" = "{user.db_table}"."{user.pk.column}" AND unread."{read_at}" IS NULL'
-    )
+    Compiling the subquery on every request cost as much as the rest of the user's query.
+    """
+    query = get_user_model()._default_manager.annotate(unread=_unread_count()).query
+    sql, params = query.get_compiler(connection=connections[alias]).compile(query.annotations["unread"])
+    return sql, tuple(params)
