@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Q
 
 from orgs.models import OrgUnit
@@ -31,7 +31,7 @@ def registry_figures(units: Iterable[OrgUnit], *, by: str, on: dt.date) -> dict[
     horizon = on + dt.timedelta(days=schedule.DUE_SOON_DAYS)
     food = sorted(FOOD_SERVICE_CATEGORIES)
     params = [on, on, horizon, *food, *food, "", *unit_ids, Status.OPEN]
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Establishment)].cursor() as cursor:
         cursor.execute(_registry_figures_sql(by, len(food), len(unit_ids)), params)
         rows = cursor.fetchall()
     names = ("open", "overdue", "due", "food_service", "food_graded")

@@ -1,8 +1,9 @@
 """The header menu's links, rendered once per kind of user and language.
 
-The links depend on nothing but the user's role, tier and flags and the
-language, so each combination is rendered once per process instead of
-reversing two dozen URLs on every page. The parts that change per request
+The links depend on nothing but the user's role, tier and flags, the
+language and the URL prefix (the key `{% keep %}` blocks use too), so each
+combination is rendered once per process instead of reversing two dozen URLs
+on every page. The parts that change per request
 (the unread badge, the logout form's CSRF token) stay in base.html.
 """
 
@@ -12,6 +13,7 @@ from functools import lru_cache
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -23,6 +25,7 @@ def menu_links(context) -> SafeString:
     user = context["user"]
     return _menu_links(
         get_language(),
+        get_script_prefix(),
         user.role,
         user.tier,
         user.can_view_registry,
@@ -33,7 +36,13 @@ def menu_links(context) -> SafeString:
 
 @lru_cache(maxsize=256)
 def _menu_links(
-    language: str, role: str, tier: str, can_view_registry: bool, has_unit: bool, is_staff: bool
+    language: str,
+    script_prefix: str,
+    role: str,
+    tier: str,
+    can_view_registry: bool,
+    has_unit: bool,
+    is_staff: bool,
 ) -> SafeString:
     context = {
         "role": role,
