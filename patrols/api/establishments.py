@@ -6,11 +6,13 @@ from functools import cached_property
 from django.utils import timezone
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
 
 from orgs.models import OrgUnit
 from patrols.api.serializing import LeanModelSerializer
 from patrols.filters import EstablishmentFilter, FilterBackend
 from patrols.models import Establishment
+from patrols.registry_cache import cached_page
 from patrols.services.establishments import establishment_save
 
 
@@ -84,6 +86,16 @@ class EstablishmentViewSet(viewsets.ModelViewSet):
     filterset_class = EstablishmentFilter
     ordering_fields = ["name", "next_visit_due", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def list(self, request, *args, **kwargs):
+        """A page of the registry, kept until the registry changes (patrols.registry_cache)."""
+        data = cached_page(
+            request,
+            shape=",".join(self.serializer_class.Meta.fields),
+            today=timezone.localdate(),
+            build=lambda: super(EstablishmentViewSet, self).list(request, *args, **kwargs).data,
+        )
+        return Response(data)
 
     def get_queryset(self):
         establishments = Establishment.objects.visible_to(self.request.user)

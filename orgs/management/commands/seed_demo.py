@@ -37,6 +37,7 @@ from patrols.models import (
     VisitResult,
     WatchList,
 )
+from patrols.registry_cache import registry_changed
 from patrols.services import records
 from publicity.models import (
     Activity,
@@ -302,6 +303,7 @@ def seed_establishments(
         for index, (category, pattern) in enumerate(plan)
     ]
     bulk_create_with_history(items, Establishment, default_user=admin, default_change_reason="演示数据")
+    registry_changed()  # bulk inserts send no signals
     return len(items)
 
 
