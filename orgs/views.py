@@ -36,7 +36,10 @@ def _community_home(request):
     if user.can_view_registry:
         context["figures"] = registry_figures([community], by="community", on=today).get(community.pk, {})
         context["due"] = (
-            Establishment.objects.visible_to(user).due(on=today).order_by("next_visit_due", "name")
+            Establishment.objects.visible_to(user)
+            .due(on=today)
+            .select_related("community")  # each row names its community
+            .order_by("next_visit_due", "name")
         )[:DUE_LIST_LENGTH]
     if user.role in (Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER):
         context["team_problems"] = team_warnings([community]).get(community.pk, [])

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgs.models import OrgUnit, Role, User
+from orgs.views import DUE_LIST_LENGTH
 from patrols.models import Establishment, Finding, Patrol, PatrolMember, Visit
 from patrols.services.records import patrol_start, visit_record
 from reporting import periods
@@ -52,9 +53,13 @@ def communities_with_records(district: OrgUnit, count: int) -> None:
 def test_inspector_home_costs_the_same_for_few_and_many_records(client, community_a, inspector_a, partner_a):
     client.force_login(inspector_a)
     patrol_with_visits(community_a, shops=2, inspectors=[inspector_a, partner_a])
+    EstablishmentFactory(community=community_a, last_visited_on=None)  # never visited: overdue
     few = count_queries(lambda: client.get(reverse("home")))
     for _ in range(3):
         patrol_with_visits(community_a, shops=20, inspectors=[inspector_a, partner_a])
+    EstablishmentFactory.create_batch(12, community=community_a, last_visited_on=None)
+    response = client.get(reverse("home"))
+    assert response.content.decode().count('class="title"') == DUE_LIST_LENGTH  # a full list of due shops
     assert count_queries(lambda: client.get(reverse("home"))) == few
 
 
