@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import select
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
@@ -251,3 +254,31 @@ def pharmacy_a(community_a):
     from tests.factories import EstablishmentFactory
 
     return EstablishmentFactory(community=community_a, name="翠苑大药房", category=Category.PHARMACY)
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _next_request_backend_pid() -> int:
+    """The server process that the next request's first query reaches, as Django serves a request."""
+    request_started.send(sender=None)  # closes or marks the kept connection for its health check
+    try:
+        return _backend_pid()
+    finally:
+        request_finished.send(sender=None)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL server process to drop")
+def test_a_connection_the_server_dropped_is_opened_again_for_the_next_request(transactional_db):
+    pid = _backend_pid()
+    assert _next_request_backend_pid() == pid  # a healthy connection is kept
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # The server says goodbye on the socket as it goes.
+    select.select([connection.connection.fileno()], [], [], 5)
+    new_pid = _next_request_backend_pid()
+    assert new_pid != pid
+    assert _next_request_backend_pid() == new_pid
