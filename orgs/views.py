@@ -9,6 +9,7 @@ from django.utils import timezone
 from orgs.models import OrgUnit, OrgUnitKind, Role
 from orgs.selectors import team_warnings
 from patrols.models import Establishment
+from patrols.registry_cache import kept
 from patrols.selectors import grading_coverage, registry_figures
 from reporting.selectors import own_report_status
 
@@ -34,16 +35,25 @@ def _community_home(request):
     community = user.org_unit
     context = {"community": community, "today": today, "report": own_report_status(user, now=timezone.now())}
     if user.can_view_registry:
-        context["figures"] = registry_figures([community], by="community", on=today).get(community.pk, {})
-        context["due"] = (
-            Establishment.objects.visible_to(user)
-            .due(on=today)
-            .select_related("community")  # each row names its community
-            .order_by("next_visit_due", "name")
-        )[:DUE_LIST_LENGTH]
+        context["figures"], context["due"] = kept(
+            user, what="community home", today=today, build=lambda: _registry_summary(user, today)
+        )
     if user.role in (Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER):
         context["team_problems"] = team_warnings([community]).get(community.pk, [])
     return render(request, "orgs/home_community.html", context)
+
+
+def _registry_summary(user, today) -> tuple[dict, list[Establishment]]:
+    """The community home's figures and the establishments to visit first."""
+    community = user.org_unit
+    figures = registry_figures([community], by="community", on=today).get(community.pk, {})
+    due = (
+        Establishment.objects.visible_to(user)
+        .due(on=today)
+        .select_related("community")  # each row names its community
+        .order_by("next_visit_due", "name")
+    )
+    return figures, list(due[:DUE_LIST_LENGTH])
 
 
 def _district_home(request):

@@ -7,9 +7,13 @@ class PatrolsConfig(AppConfig):
     name = "patrols"
 
     def ready(self) -> None:
+        from orgs.models import OrgUnit
         from patrols.models import Establishment
         from patrols.registry_cache import registry_changed
 
-        # The registry API keeps its pages until an establishment changes.
-        post_save.connect(registry_changed, sender=Establishment, dispatch_uid="registry_saved")
-        post_delete.connect(registry_changed, sender=Establishment, dispatch_uid="registry_deleted")
+        # What is read off the registry is kept until an establishment changes, or an org
+        # unit (the home page's due list names each establishment's community).
+        for model in (Establishment, OrgUnit):
+            name = model._meta.label_lower
+            post_save.connect(registry_changed, sender=model, dispatch_uid=f"registry:{name}:saved")
+            post_delete.connect(registry_changed, sender=model, dispatch_uid=f"registry:{name}:deleted")

@@ -1,21 +1,22 @@
-"""Pages of the registry API, kept in the shared cache until the registry or the org tree changes.
+"""What users read off the registry, kept in the shared cache until the registry changes.
 
-A page is kept per user (their id and whatever decides their area), per address
-(filters, ordering and page; the links to the next and previous pages name the
-host) and per day (a row's visit state is judged against today). It is valid
-while the registry's generation, a random token in the cache, stays the one it
-was built under. Every saved or deleted establishment draws a new token
-(connected in PatrolsConfig.ready): when it is saved, for the rest of its own
-transaction, and again when the transaction commits, so that a page read from
-the data before the commit is not kept under the token that follows it. Org
-units do not move (their code and parent are fixed once created), so which
-rows a user sees changes only with the rows themselves.
+Two readers keep what they read: the registry API's pages, and the inspector's home
+page (its figures and due list). What is kept is kept per user (their id and
+whatever decides their area) and per day (a visit state is judged against today);
+an API page also per address (filters, ordering and page; the links to the next
+and previous pages name the host).
+
+It is valid while the registry's generation, a random token in the cache, stays
+the one it was built under. Every saved or deleted establishment or org unit draws
+a new token (connected in PatrolsConfig.ready): when it is saved, for the rest of
+its own transaction, and again when the transaction commits, so that what was read
+from the data before the commit is not kept under the token that follows it.
 
 A write that bypasses `save()` (`QuerySet.update()`, bulk inserts, raw SQL, a
-restore) is not seen: it must call `registry_changed()`, or its pages last
-`PAGE_SECONDS` at most.
+restore) is not seen: it must call `registry_changed()`, or what was kept lasts
+`KEPT_SECONDS` at most.
 
-The generation and the page are read in one round trip to the cache.
+The generation and the kept value are read in one round trip to the cache.
 """
 
 from __future__ import annotations
@@ -24,18 +25,20 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
 GENERATION_KEY = "registry:generation"
-PAGE_SECONDS = 300
+KEPT_SECONDS = 300
+
+T = TypeVar("T")
 
 
 def registry_changed(**kwargs: Any) -> None:
-    """Pages built before now are out of date; a signal receiver, or called by hand."""
+    """What was kept before now is out of date; a signal receiver, or called by hand."""
     _new_generation()
     transaction.on_commit(_new_generation)
 
@@ -46,30 +49,33 @@ def _new_generation() -> str:
     return token
 
 
-def cached_page(request: HttpRequest, *, shape: str, today: dt.date, build: Callable[[], Any]) -> Any:
-    """The page the request asks for, from the cache when it is still valid, otherwise `build()`.
+def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
+    """`build()`'s value, read by `user` today, from the cache while the registry has not changed.
 
-    `shape` names what a page holds (its serializer's fields), so that a page of one
-    release is not served by another that shows other fields.
+    `what` names the value among the user's; it must say everything else the value depends on.
     """
-    key = _page_key(request, shape=shape, today=today)
+    # The user's area depends on their unit, role and superuser flag (orgs.models.scope_q):
+    # a user moved to another unit does not get what was read in the old one.
+    who = f"{user.pk}:{user.org_unit_id}:{user.role}:{int(user.is_superuser)}"
+    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+    key = f"registry:kept:{who}:{today.isoformat()}:{digest}"
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)
     if generation is None:
-        # The cache lost the token (a restart, an eviction): pages kept under any other are stale.
+        # The cache lost the token (a restart, an eviction): what was kept under any other is stale.
         cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
         generation = cache.get(GENERATION_KEY)
     elif key in found and found[key][0] == generation:
         return found[key][1]
-    data = build()
-    cache.set(key, (generation, data), timeout=PAGE_SECONDS)
-    return data
+    value = build()
+    cache.set(key, (generation, value), timeout=KEPT_SECONDS)
+    return value
 
 
-def _page_key(request: HttpRequest, *, shape: str, today: dt.date) -> str:
-    user = request.user
-    # The user's area depends on their unit, role and superuser flag (orgs.models.scope_q):
-    # a user moved to another unit does not get the pages of the old one.
-    who = f"{user.pk}:{user.org_unit_id}:{user.role}:{int(user.is_superuser)}"
-    what = hashlib.sha256(f"{shape}\n{request.build_absolute_uri()}".encode()).hexdigest()[:32]
-    return f"registry:page:{who}:{today.isoformat()}:{what}"
+def cached_page(request: HttpRequest, *, shape: str, today: dt.date, build: Callable[[], T]) -> T:
+    """The API page the request asks for, kept while the registry has not changed.
+
+    `shape` names what a page holds (its serializer's fields), so that a page of one
+    release is not served by another that shows other fields.
+    """
+    return kept(request.user, what=f"page\n{shape}\n{request.build_absolute_uri()}", today=today, build=build)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -130,3 +131,30 @@ def test_a_new_establishment_in_another_community_of_the_district_shows_to_its_o
     assert names(api.get(URL)) == ["张记面馆"]
     EstablishmentFactory(community=community_b, name="百姓大药房")
     assert names(api.get(URL)) == ["张记面馆", "百姓大药房"]
+
+
+def due_on_home(client) -> list[str]:
+    response = client.get("/")
+    assert response.status_code == 200
+    return re.findall(r'class="title" href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def test_the_inspectors_home_lists_what_falls_due_as_the_registry_changes(
+    client, inspector_a, partner_a, community_a, shop_a
+):
+    client.force_login(inspector_a)
+    assert due_on_home(client) == ["张记面馆"]  # never visited: overdue
+    EstablishmentFactory(community=community_a, name="百姓大药房", last_visited_on=None)
+    assert sorted(due_on_home(client)) == ["张记面馆", "百姓大药房"]
+    patrol, _created = records.patrol_start(user=inspector_a, team=[partner_a])
+    records.visit_record(user=inspector_a, patrol=patrol, establishment=shop_a, result="compliant")
+    assert due_on_home(client) == ["百姓大药房"]
+
+
+def test_the_inspectors_home_names_a_renamed_community(client, inspector_a, community_a, shop_a):
+    client.force_login(inspector_a)
+    assert "翠苑新村" not in client.get("/").content.decode()
+    community_a.name = "翠苑新村"
+    community_a.save()
+    page = client.get("/").content.decode()
+    assert page.count("翠苑新村") >= 2  # the page's heading and the due establishment's line

@@ -102,6 +102,9 @@ def inspector_name(district: int, community: int, number: int) -> str:
 ISSUE_RATE = 0.08  # visits with problems found
 VIOLATION_SHARE = 0.1  # of findings: suspected violations, reported to the district
 SKIPPED_DAY_RATE = 0.03  # days a community does not patrol
+# Of a community's establishments: registered lately and not yet on the patrol plan, their
+# first visit falling due from two weeks ago to a week from now (the home page's due list).
+AWAITING_FIRST_VISIT_SHARE = 0.12
 STATUS_WEIGHTS = ((Status.OPEN, 95), (Status.SUSPENDED, 3), (Status.CLOSED, 2))
 REPORT_HABITS = (("on_time", 85), ("late", 10), ("missing", 5))
 INCIDENTS_PER_DISTRICT_MONTH = 2
@@ -272,14 +275,18 @@ class CityBuilder:
         ]
         self.add(User, inspectors + staff)
         work = CommunityWork(community, inspectors, *staff)
-        work.establishments = [self.establishment(community, index) for index in range(size.establishments)]
+        awaiting = round(size.establishments * AWAITING_FIRST_VISIT_SHARE)
+        work.establishments = [
+            self.establishment(community, index, awaiting_first_visit=index >= size.establishments - awaiting)
+            for index in range(size.establishments)
+        ]
         self.patrol_year(work)
         return work
 
-    def establishment(self, community: OrgUnit, index: int) -> Establishment:
+    def establishment(self, community: OrgUnit, index: int, *, awaiting_first_visit: bool) -> Establishment:
         rng = self.rng
         category = self.plan[index % len(self.plan)]
-        black = index % 97 == 13
+        black = index % 97 == 13 and not awaiting_first_visit
         item = Establishment(
             name=f"{category.label}{community.code[-3:]}-{index + 1:03d}",
             address=f"{community.address}附{index + 1}号",
@@ -295,10 +302,17 @@ class CityBuilder:
             else (WatchList.RED if rng.random() < 0.1 else WatchList.NONE),
             registered_on=self.first_day - dt.timedelta(days=rng.randint(30, 1500)),
         )
-        if item.takes_food_grade:
+        if awaiting_first_visit:
+            item.status = Status.OPEN
+            first_due = self.today + dt.timedelta(days=rng.randint(-14, 7))
+            item.registered_on = schedule.add_months(
+                first_due, -schedule.interval_months(item.risk_class, None)
+            )
+        if item.takes_food_grade and not awaiting_first_visit:
             item.food_grade = rng.choice("ABBC")
             item.food_graded_on = item.registered_on + dt.timedelta(days=rng.randint(10, 200))
         item.refresh_visit_due()
+        item.awaiting_first_visit = awaiting_first_visit
         return item
 
     # A year of patrols
@@ -306,7 +320,9 @@ class CityBuilder:
     def patrol_year(self, work: CommunityWork) -> None:
         """Each day the team visits the open establishments that fall due first, and one at random."""
         rng, size = self.rng, self.size
-        open_shops = [e for e in work.establishments if e.status == Status.OPEN]
+        open_shops = [
+            e for e in work.establishments if e.status == Status.OPEN and not e.awaiting_first_visit
+        ]
         queue = [(e.next_visit_due, i, e) for i, e in enumerate(open_shops)]
         heapq.heapify(queue)
         inspectors = work.inspectors
