@@ -12,6 +12,7 @@ a new token (connected in PatrolsConfig.ready): when it is saved, for the rest o
 its own transaction, and again when the transaction commits, so that what was read
 from the data before the commit is not kept under the token that follows it.
 
+Every process that saves establishments must share the cache (settings.REGISTRY_CACHE).
 A write that bypasses `save()` (`QuerySet.update()`, bulk inserts, raw SQL, a
 restore) is not seen: it must call `registry_changed()`, or what was kept lasts
 `KEPT_SECONDS` at most.
@@ -27,6 +28,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
@@ -53,7 +55,10 @@ def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
     """`build()`'s value, read by `user` today, from the cache while the registry has not changed.
 
     `what` names the value among the user's; it must say everything else the value depends on.
+    Without settings.REGISTRY_CACHE (several processes and no shared cache) nothing is kept.
     """
+    if not settings.REGISTRY_CACHE:
+        return build()
     # The user's area depends on their unit, role and superuser flag (orgs.models.scope_q):
     # a user moved to another unit does not get what was read in the old one.
     who = f"{user.pk}:{user.org_unit_id}:{user.role}:{int(user.is_superuser)}"

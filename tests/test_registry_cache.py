@@ -158,3 +158,11 @@ def test_the_inspectors_home_names_a_renamed_community(client, inspector_a, comm
     community_a.save()
     page = client.get("/").content.decode()
     assert page.count("翠苑新村") >= 2  # the page's heading and the due establishment's line
+
+
+def test_without_a_shared_cache_every_page_is_read_from_the_database(api, inspector_a, shop_a, settings):
+    settings.REGISTRY_CACHE = False
+    api.force_authenticate(inspector_a)
+    assert names(api.get(URL)) == ["张记面馆"]
+    Establishment.objects.filter(pk=shop_a.pk).update(name="张记面馆（批量改名）")  # no signal
+    assert names(api.get(URL)) == ["张记面馆（批量改名）"]

@@ -92,3 +92,37 @@ def test_report_due_day_outside_the_month_is_refused(monkeypatch):
     monkeypatch.setenv("COMMUNITY_REPORT_DUE_DAY", "31")
     with pytest.raises(ImproperlyConfigured, match="COMMUNITY_REPORT_DUE_DAY must be between 1 and 28"):
         env_int("COMMUNITY_REPORT_DUE_DAY", 5, minimum=1, maximum=28)
+
+
+def setting(name: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CACHE_URL"}}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print(settings.{name})",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "kept"),
+    [
+        ({}, "True"),  # SQLite: the one process that serves it
+        ({"DATABASE_URL": "postgres://db/patrols"}, "False"),  # several processes, each its own memory
+        ({"DATABASE_URL": "postgres://db/patrols", "CACHE_URL": "redis://cache:6379/1"}, "True"),
+        (
+            {"DATABASE_URL": "postgres://db/patrols", "REGISTRY_CACHE": "false", "CACHE_URL": "redis://c/1"},
+            "False",
+        ),
+    ],
+)
+def test_the_registry_is_kept_in_the_cache_only_where_every_process_shares_it(env, kept):
+    assert setting("REGISTRY_CACHE", **env) == kept
