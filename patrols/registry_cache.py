@@ -1,10 +1,10 @@
 """What users read off the registry, kept in the shared cache until the registry changes.
 
 Two readers keep what they read: the registry API's pages, and the inspector's home
-page (its figures and due list). What is kept is kept per user (their id and
-whatever decides their area) and per day (a visit state is judged against today);
-an API page also per address (filters, ordering and page; the links to the next
-and previous pages name the host).
+page (its figures and due list). What is kept is kept per user (their id and the
+filter that scopes the registry to them, `registry_scope_q`) and per day (a visit
+state is judged against today); an API page also per address (filters, ordering
+and page; the links to the next and previous pages name the host).
 
 It is valid while the registry's generation, a random token in the cache, stays
 the one it was built under. Every saved or deleted establishment or org unit draws
@@ -33,6 +33,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
+from patrols.models.establishments import registry_scope_q
+
 GENERATION_KEY = "registry:generation"
 KEPT_SECONDS = 300
 
@@ -59,11 +61,11 @@ def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
     """
     if not settings.REGISTRY_CACHE:
         return build()
-    # The user's area depends on their unit, role and superuser flag (orgs.models.scope_q):
-    # a user moved to another unit does not get what was read in the old one.
-    who = f"{user.pk}:{user.org_unit_id}:{user.role}:{int(user.is_superuser)}"
-    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
-    key = f"registry:kept:{who}:{today.isoformat()}:{digest}"
+    # The user's area is named by the very filter that scopes the registry to them: a user
+    # moved to another unit or given another role does not get what was read in the old one.
+    area = repr(registry_scope_q(user))
+    digest = hashlib.sha256(f"{area}\n{what}".encode()).hexdigest()[:32]
+    key = f"registry:kept:{user.pk}:{today.isoformat()}:{digest}"
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)
     if generation is None:

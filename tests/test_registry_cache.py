@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +14,7 @@ from patrols.registry_cache import GENERATION_KEY, registry_changed
 from patrols.services import records
 from tests.factories import EstablishmentFactory
 from tests.test_import import workbook
+from tests.test_query_counts import post_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +56,7 @@ def test_a_recorded_visit_shows_its_date_on_the_next_page(api, inspector_a, part
     api.force_authenticate(inspector_a)
     before = api.get(URL).json()["results"][0]
     patrol, _created = records.patrol_start(user=inspector_a, team=[partner_a])
-    visit = {
-        "client_id": str(uuid.uuid4()),
-        "patrol": str(patrol.client_id),
-        "establishment": shop_a.pk,
-        "result": "compliant",
-        "checklist": [],
-    }
-    assert api.post("/api/visits/", visit, format="json").status_code == 201
+    assert post_visit(api, patrol, shop_a, []).status_code == 201
     after = api.get(URL).json()["results"][0]
     shop_a.refresh_from_db()
     assert before["last_visited_on"] != after["last_visited_on"] == shop_a.last_visited_on.isoformat()

@@ -72,9 +72,14 @@ class VisitState(models.TextChoices):
     OK = "ok", _("Up to date")
 
 
+def registry_scope_q(user) -> Q:
+    """The establishments `user` may see, as a filter."""
+    return record_scope_q(user, "community")
+
+
 class EstablishmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Establishment]:
-        return self.filter(record_scope_q(user, "community"))
+        return self.filter(registry_scope_q(user))
 
     def open(self) -> QuerySet[Establishment]:
         return self.filter(status=Status.OPEN)

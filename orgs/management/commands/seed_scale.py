@@ -275,12 +275,13 @@ class CityBuilder:
         ]
         self.add(User, inspectors + staff)
         work = CommunityWork(community, inspectors, *staff)
-        awaiting = round(size.establishments * AWAITING_FIRST_VISIT_SHARE)
+        planned = size.establishments - round(size.establishments * AWAITING_FIRST_VISIT_SHARE)
         work.establishments = [
-            self.establishment(community, index, awaiting_first_visit=index >= size.establishments - awaiting)
+            self.establishment(community, index, awaiting_first_visit=index >= planned)
             for index in range(size.establishments)
         ]
-        self.patrol_year(work)
+        # The lately registered ones come last and are not on the patrol plan yet.
+        self.patrol_year(work, work.establishments[:planned])
         return work
 
     def establishment(self, community: OrgUnit, index: int, *, awaiting_first_visit: bool) -> Establishment:
@@ -312,17 +313,14 @@ class CityBuilder:
             item.food_grade = rng.choice("ABBC")
             item.food_graded_on = item.registered_on + dt.timedelta(days=rng.randint(10, 200))
         item.refresh_visit_due()
-        item.awaiting_first_visit = awaiting_first_visit
         return item
 
     # A year of patrols
 
-    def patrol_year(self, work: CommunityWork) -> None:
+    def patrol_year(self, work: CommunityWork, planned: list[Establishment]) -> None:
         """Each day the team visits the open establishments that fall due first, and one at random."""
         rng, size = self.rng, self.size
-        open_shops = [
-            e for e in work.establishments if e.status == Status.OPEN and not e.awaiting_first_visit
-        ]
+        open_shops = [e for e in planned if e.status == Status.OPEN]
         queue = [(e.next_visit_due, i, e) for i, e in enumerate(open_shops)]
         heapq.heapify(queue)
         inspectors = work.inspectors
