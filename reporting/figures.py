@@ -304,7 +304,8 @@ def monthly_trend(
     communities = list(communities)
     ids = sorted(c.pk for c in communities)
     current = periods.period_of(today or timezone.localdate())
-    keys = {month: _trend_key(ids, month) for month in months if month < current}
+    prefix = _trend_key_prefix(ids)
+    keys = {month: f"{prefix}:{month:%Y-%m}" for month in months if month < current}
     counts = _kept(months, keys, lambda todo: _trend_counts(ids, todo))
     # Communities mostly share their opening and closing dates: each pair is counted once per month.
     lifetimes = Counter((c.opened_on, c.closed_on) for c in communities)
@@ -336,10 +337,10 @@ def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
     return result
 
 
-def _trend_key(ids: list[int], month: dt.date) -> str:
+def _trend_key_prefix(ids: list[int]) -> str:
     # The community ids can be hundreds long; a digest keeps the key short and equal for equal sets.
     digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
-    return f"reporting:trend:v1:{digest}:{month:%Y-%m}"
+    return f"reporting:trend:v1:{digest}"
 
 
 def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:

@@ -115,22 +115,37 @@ class Rates:
         return report_figures.percent(self.on_time, self.expected)
 
 
-def reporting_rates(units: Iterable[OrgUnit], months: list[dt.date], *, now: dt.datetime) -> dict[int, Rates]:
+def submissions(units: Iterable[OrgUnit], months: list[dt.date]) -> dict[tuple[int, dt.date], bool]:
+    """Per (unit id, month) of a submitted report on one of `months`: whether it came late.
+
+    Only those three columns: a year of district snapshots is megabytes.
+    """
+    return {
+        (unit_id, period): late
+        for unit_id, period, late in MonthlyReport.objects.filter(unit__in=list(units), period__in=months)
+        .submitted()
+        .order_by()
+        .values_list("unit_id", "period", "late")
+    }
+
+
+def reporting_rates(
+    units: Iterable[OrgUnit],
+    months: list[dt.date],
+    *,
+    now: dt.datetime,
+    submitted: dict[tuple[int, dt.date], bool] | None = None,
+) -> dict[int, Rates]:
     """Per unit id: reports owed, submitted and submitted on time over `months`.
 
     A month is owed only if the unit existed in it and its deadline has passed
     (or the report is already in); so a community opened in June owes nothing
     for May, and this month's report is not counted missing before its day.
+    `submitted` is what `submissions()` gives for these units over (at least) these months.
     """
     units = list(units)
-    # Not the figures: a year of district snapshots is megabytes.
-    submitted = {
-        (unit_id, period): late
-        for unit_id, period, late in MonthlyReport.objects.filter(unit__in=units, period__in=months)
-        .submitted()
-        .order_by()
-        .values_list("unit_id", "period", "late")
-    }
+    if submitted is None:
+        submitted = submissions(units, months)
     result = {}
     for unit in units:
         rates = Rates()
@@ -186,13 +201,18 @@ class DashboardRow:
 
 
 def dashboard_rows(
-    units: list[OrgUnit], period: dt.date, *, now: dt.datetime, year_months: list[dt.date]
+    units: list[OrgUnit],
+    period: dt.date,
+    *,
+    now: dt.datetime,
+    year_months: list[dt.date],
+    submitted: dict[tuple[int, dt.date], bool] | None = None,
 ) -> list[DashboardRow]:
     """One row per unit (all communities, or all districts): state, figures side by side, rates.
 
     A submitted report shows its frozen figures; any other shows the figures
     as they stand (marked provisional). Open and overdue risks are always
-    today's.
+    today's. `submitted`, when given, is `submissions()` of the units over the year's months.
     """
     if not units:
         return []
@@ -212,7 +232,7 @@ def dashboard_rows(
     else:
         live = compile_districts(missing_figures, period)
         risks = open_risk_figures(units, by="community__parent", on=today)
-    rates = reporting_rates(units, year_months, now=now)
+    rates = reporting_rates(units, year_months, now=now, submitted=submitted)
     rows = []
     for unit in units:
         report = reports.get(unit.pk)
@@ -238,19 +258,29 @@ def state_counts(rows: list[DashboardRow]) -> dict[str, int]:
     return counts
 
 
-def on_time_trend(units: list[OrgUnit], months: list[dt.date], *, now: dt.datetime) -> list[dict]:
-    """Per month: how many of the units owed a report, sent it on time, late, or not at all."""
-    submitted = defaultdict(lambda: {"on_time": 0, "late": 0})
-    rows = MonthlyReport.objects.filter(unit__in=units, period__in=months).submitted().order_by()
-    for period, late in rows.values_list("period", "late"):
-        submitted[period]["late" if late else "on_time"] += 1
+def on_time_trend(
+    units: list[OrgUnit],
+    months: list[dt.date],
+    *,
+    now: dt.datetime,
+    submitted: dict[tuple[int, dt.date], bool] | None = None,
+) -> list[dict]:
+    """Per month: how many of the units owed a report, sent it on time, late, or not at all.
+
+    `submitted` is what `submissions()` gives for these units over (at least) these months.
+    """
+    if submitted is None:
+        submitted = submissions(units, months)
+    done = defaultdict(lambda: {"on_time": 0, "late": 0})
+    for (_unit_id, period), late in submitted.items():
+        done[period]["late" if late else "on_time"] += 1
     trend = []
     for month in months:
         owing = len(owing_units(units, month))
-        done = submitted[month]
+        counts = done[month]
         due = bool(units) and now >= periods.report_deadline(units[0].kind, month)
-        missing = owing - done["on_time"] - done["late"] if due else 0
-        trend.append({"period": month, "owing": owing, **done, "missing": max(missing, 0)})
+        missing = owing - counts["on_time"] - counts["late"] if due else 0
+        trend.append({"period": month, "owing": owing, **counts, "missing": max(missing, 0)})
     return trend
 
 

@@ -306,6 +306,13 @@ class Finding(models.Model):
         indexes = [
             models.Index(fields=["community", "kind", "status"]),
             models.Index(fields=["status", "rectification_deadline"]),
+            # The dashboards count open risks and the overdue among them per community: the count
+            # is read from this small index alone, without visiting the findings themselves.
+            models.Index(
+                fields=["community", "rectification_deadline"],
+                condition=Q(kind=FindingKind.SAFETY_RISK, status=FindingStatus.OPEN),
+                name="finding_open_risk_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from reporting.selectors import (
     on_time_trend,
     owing_units,
     state_counts,
+    submissions,
     unit_state,
 )
 
@@ -245,8 +246,11 @@ def dashboard(request):
     latest = periods.previous_period(timezone.localdate(now))
     period = periods.parse_period(request.GET.get("month", "")) or latest
     kind, units = _dashboard_units(user, period)
-    rows = dashboard_rows(units, period, now=now, year_months=periods.year_to_date(period))
     months = periods.periods_ending(period, HISTORY_MONTHS)
+    year_months = periods.year_to_date(period)
+    # One read of the units' reports serves the year's rates and the months' timeliness chart.
+    submitted = submissions(units, sorted({*months, *year_months}))
+    rows = dashboard_rows(units, period, now=now, year_months=year_months, submitted=submitted)
     communities = (
         units
         if kind == OrgUnitKind.COMMUNITY
@@ -271,7 +275,7 @@ def dashboard(request):
         "outstanding": sum(1 for row in rows if row.state not in (UnitState.ON_TIME, UnitState.LATE)),
         "export_unit": user.org_unit,
         "totals": report_figures.total(row.figures for row in rows),
-        "charts": _trend_charts(communities, units, months, now),
+        "charts": _trend_charts(communities, units, months, now, submitted),
         "own_unit": own_unit,
         "can_remind": any(services.can_review(user, unit) for unit in units),
         # As "YYYY-MM" once, not through the date filter in every option and row link.
@@ -281,10 +285,12 @@ def dashboard(request):
     return render(request, "reporting/dashboard.html", context)
 
 
-def _trend_charts(communities: list[OrgUnit], units: list[OrgUnit], months: list[dt.date], now) -> list:
+def _trend_charts(
+    communities: list[OrgUnit], units: list[OrgUnit], months: list[dt.date], now, submitted: dict
+) -> list:
     labels = [f"{month:%y-%m}" for month in months]
     trend = report_figures.monthly_trend(communities, months)
-    timeliness = on_time_trend(units, months, now=now)
+    timeliness = on_time_trend(units, months, now=now, submitted=submitted)
     return [
         charts.bar_chart(
             _("Patrol-day rate"),
