@@ -76,21 +76,34 @@ def check_database():
 
 
 def people(city, clients: int) -> dict:
-    """Who the clients are: inspectors of communities across the city, district officers, the city."""
+    """Who the clients are: inspectors of communities across the city, district officers, the city.
+
+    The inspectors whose home page is measured and those who post visits work in different
+    communities: the visits posted in one run would otherwise clear the due lists that the
+    next run measures, and each run would measure a lighter home page than the last.
+    """
     from orgs.management.commands.seed_scale import CITY_OFFICER
     from orgs.models import OrgUnit, Role, User
     from patrols.models import Establishment
     from patrols.services.records import checklists_for_district
 
     communities = list(OrgUnit.objects.filter(path__startswith=city.path).communities().order_by("path"))
-    chosen = [communities[i * len(communities) // clients] for i in range(clients)]
+    if len(communities) < 2 * clients:
+        sys.exit(f"The city has {len(communities)} communities; {clients} clients need {2 * clients}.")
+    spread = [i * len(communities) // clients for i in range(clients)]
+    home = [communities[i] for i in spread]
+    posting = [communities[i + 1] for i in spread]
+
+    def team(community) -> list[User]:
+        return list(User.objects.inspectors().filter(org_unit=community).order_by("username")[:2])
+
     inspectors = {}
-    for community in chosen:
-        team = list(User.objects.inspectors().filter(org_unit=community).order_by("username")[:2])
+    for community in posting:
+        first, partner = team(community)
         lists = checklists_for_district(community.parent_id)
         shops = Establishment.objects.filter(community=community).open().order_by("pk")
-        inspectors[team[0].username] = {
-            "partner": team[1].pk,
+        inspectors[first.username] = {
+            "partner": partner.pk,
             "establishments": [(shop.pk, lists.get(shop.category, [])) for shop in shops],
         }
     officers = list(
@@ -98,14 +111,24 @@ def people(city, clients: int) -> dict:
         .order_by("username")
         .values_list("username", flat=True)
     )
-    return {"inspectors": inspectors, "district_officers": officers, "city_officer": CITY_OFFICER}
+    return {
+        "home_inspectors": [team(community)[0].username for community in home],
+        "posting_inspectors": inspectors,
+        "district_officers": officers,
+        "city_officer": CITY_OFFICER,
+    }
 
 
 def measure_http(base_url: str, who: dict, *, clients: int, seconds: float, only: set | None = None) -> dict:
     from bench import load
     from orgs.management.commands.seed_scale import PASSWORD
 
-    usernames = [*who["inspectors"], *who["district_officers"], who["city_officer"]]
+    usernames = [
+        *who["home_inspectors"],
+        *who["posting_inspectors"],
+        *who["district_officers"],
+        who["city_officer"],
+    ]
     log(f"logging in {len(usernames)} users")
     with ThreadPoolExecutor(4) as pool:
         cookies = dict(
@@ -118,7 +141,6 @@ def measure_http(base_url: str, who: dict, *, clients: int, seconds: float, only
             for i in range(clients)
         ]
 
-    inspectors = list(who["inspectors"])
     officers = who["district_officers"]
     scenarios = {
         "floor": load.Scenario("floor", "GET /healthz/ (no login, no database)", load.get("/healthz/")),
@@ -141,8 +163,9 @@ def measure_http(base_url: str, who: dict, *, clients: int, seconds: float, only
         ),
     }
     scenarios["floor"].clients = [load.Client(base_url, None) for _ in range(clients)]
-    scenarios["inspector_home"].clients = clients_of(inspectors)
-    scenarios["visit_post"].clients = clients_of(inspectors, lambda name: dict(who["inspectors"][name]))
+    scenarios["inspector_home"].clients = clients_of(who["home_inspectors"])
+    posting = who["posting_inspectors"]
+    scenarios["visit_post"].clients = clients_of(list(posting), lambda name: dict(posting[name]))
     scenarios["district_dashboard"].clients = clients_of(officers)
     scenarios["city_dashboard"].clients = clients_of([who["city_officer"]])
     scenarios["establishment_api"].clients = clients_of(officers)

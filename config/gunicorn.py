@@ -16,13 +16,9 @@ accesslog = None
 
 
 def pre_fork(server, worker):
-    # Django loads the URL map, and through it every view module (WeasyPrint, openpyxl),
-    # on the first request; load it here once, so that each worker does not on its first.
-    from django.urls import resolve
-
-    resolve("/healthz/")
-    # What the master loaded lives as long as the worker: move it out of the collector's
-    # sight, so a request's garbage collections do not walk the whole application each time.
+    # What the master loaded (config/wsgi.py loads the URL map and every view module) lives as
+    # long as the worker: move it out of the collector's sight, so a request's garbage
+    # collections do not walk the whole application each time.
     gc.freeze()
 
 

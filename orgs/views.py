@@ -4,7 +4,9 @@ from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from orgs.models import OrgUnit, OrgUnitKind, Role
 from orgs.selectors import team_warnings
@@ -35,16 +37,20 @@ def _community_home(request):
     community = user.org_unit
     context = {"community": community, "today": today, "report": own_report_status(user, now=timezone.now())}
     if user.can_view_registry:
-        context["figures"], context["due"] = kept(
-            user, what="community home", today=today, build=lambda: _registry_summary(user, today)
+        # The due list is kept as rendered, in the language it was rendered in.
+        context["figures"], context["due_list"] = kept(
+            user,
+            what=f"community home\n{get_language()}",
+            today=today,
+            build=lambda: _registry_summary(user, today),
         )
     if user.role in (Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER):
         context["team_problems"] = team_warnings([community]).get(community.pk, [])
     return render(request, "orgs/home_community.html", context)
 
 
-def _registry_summary(user, today) -> tuple[dict, list[Establishment]]:
-    """The community home's figures and the establishments to visit first."""
+def _registry_summary(user, today) -> tuple[dict, str]:
+    """The community home's figures, and the list of the establishments to visit first, rendered."""
     community = user.org_unit
     figures = registry_figures([community], by="community", on=today).get(community.pk, {})
     due = (
@@ -53,7 +59,7 @@ def _registry_summary(user, today) -> tuple[dict, list[Establishment]]:
         .select_related("community")  # each row names its community
         .order_by("next_visit_due", "name")
     )
-    return figures, list(due[:DUE_LIST_LENGTH])
+    return figures, render_to_string("orgs/_due_list.html", {"due": due[:DUE_LIST_LENGTH]})
 
 
 def _district_home(request):

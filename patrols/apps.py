@@ -9,11 +9,11 @@ class PatrolsConfig(AppConfig):
     def ready(self) -> None:
         from orgs.models import OrgUnit
         from patrols.models import Establishment
-        from patrols.registry_cache import registry_changed
+        from patrols.registry_cache import establishment_changed, registry_changed
 
-        # What is read off the registry is kept until an establishment changes, or an org
-        # unit (the home page's due list names each establishment's community).
-        for model in (Establishment, OrgUnit):
+        # What is read off the registry is kept until an establishment of the reader's area
+        # changes, or an org unit (the home page's due list names each establishment's community).
+        for model, receiver in ((Establishment, establishment_changed), (OrgUnit, registry_changed)):
             name = model._meta.label_lower
-            post_save.connect(registry_changed, sender=model, dispatch_uid=f"registry:{name}:saved")
-            post_delete.connect(registry_changed, sender=model, dispatch_uid=f"registry:{name}:deleted")
+            post_save.connect(receiver, sender=model, dispatch_uid=f"registry:{name}:saved")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"registry:{name}:deleted")

@@ -6,18 +6,25 @@ filter that scopes the registry to them, `registry_scope_q`) and per day (a visi
 state is judged against today); an API page also per address (filters, ordering
 and page; the links to the next and previous pages name the host).
 
-It is valid while the registry's generation, a random token in the cache, stays
-the one it was built under. Every saved or deleted establishment or org unit draws
-a new token (connected in PatrolsConfig.ready): when it is saved, for the rest of
-its own transaction, and again when the transaction commits, so that what was read
-from the data before the commit is not kept under the token that follows it.
+It is valid while two generations, random tokens in the cache, stay the ones it was
+built under:
+- the area's, of the user's own unit: an establishment saved or deleted draws a new
+  one for its community and every unit above it, so a visit recorded in one
+  community leaves what is kept in the others as it was;
+- the registry's, for changes whose reach is not one area: an org unit saved or
+  deleted (a name shown, a community moved), an establishment saved whole (it may
+  have moved to another community), or `registry_changed()` called by hand.
+A new token is drawn when the change is saved, for the rest of its own transaction,
+and again when the transaction commits, so that what was read from the data before
+the commit is not kept under the token that follows it. The receivers are connected
+in PatrolsConfig.ready.
 
 Every process that saves establishments must share the cache (settings.REGISTRY_CACHE).
 A write that bypasses `save()` (`QuerySet.update()`, bulk inserts, raw SQL, a
 restore) is not seen: it must call `registry_changed()`, or what was kept lasts
 `KEPT_SECONDS` at most.
 
-The generation and the kept value are read in one round trip to the cache.
+The generations and the kept value are read in one round trip to the cache.
 """
 
 from __future__ import annotations
@@ -31,26 +38,58 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.http import HttpRequest
 
-from patrols.models.establishments import registry_scope_q
+from orgs.models import OrgUnit
+from patrols.models.establishments import Establishment, registry_scope_q
 
 GENERATION_KEY = "registry:generation"
+AREA_GENERATION_KEY = "registry:generation:area:{path}"
 KEPT_SECONDS = 300
 
 T = TypeVar("T")
 
 
 def registry_changed(**kwargs: Any) -> None:
-    """What was kept before now is out of date; a signal receiver, or called by hand."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
+    """Everything kept before now is out of date; a signal receiver, or called by hand."""
+    _renew_at_once_and_on_commit([GENERATION_KEY])
 
 
-def _new_generation() -> str:
-    token = secrets.token_hex(8)
-    cache.set(GENERATION_KEY, token, timeout=None)
-    return token
+def establishment_changed(
+    sender, instance, signal=None, created: bool = False, update_fields=None, **kwargs
+) -> None:
+    """An establishment was saved or deleted: what was kept of its community and above is out of date."""
+    if signal is post_save and not created and (update_fields is None or "community" in update_fields):
+        # Saved whole, it may have left another community, whose kept pages still list it.
+        registry_changed()
+        return
+    if Establishment.community.is_cached(instance):
+        path = instance.community.path
+    else:
+        path = OrgUnit.objects.filter(pk=instance.community_id).values_list("path", flat=True).first() or ""
+    _renew_at_once_and_on_commit([AREA_GENERATION_KEY.format(path=area) for area in _areas_above(path)])
+
+
+def _areas_above(path: str) -> list[str]:
+    """The unit's path and those of the units above it, down from the root's "" (all of the registry)."""
+    codes = [code for code in path.split("/") if code]
+    return ["", *("/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes)))]
+
+
+def _renew_at_once_and_on_commit(keys: list[str]) -> None:
+    _renew(keys)
+    transaction.on_commit(lambda: _renew(keys))
+
+
+def _renew(keys: list[str]) -> None:
+    cache.set_many(dict.fromkeys(keys, secrets.token_hex(8)), timeout=None)
+
+
+def _area(user) -> str:
+    """The path of the unit whose registry the user reads; "" for all of it."""
+    unit = user.org_unit
+    return "" if user.is_superuser or unit is None else unit.path
 
 
 def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
@@ -63,19 +102,21 @@ def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
         return build()
     # The user's area is named by the very filter that scopes the registry to them: a user
     # moved to another unit or given another role does not get what was read in the old one.
-    area = repr(registry_scope_q(user))
-    digest = hashlib.sha256(f"{area}\n{what}".encode()).hexdigest()[:32]
+    scope = repr(registry_scope_q(user))
+    digest = hashlib.sha256(f"{scope}\n{what}".encode()).hexdigest()[:32]
     key = f"registry:kept:{user.pk}:{today.isoformat()}:{digest}"
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        # The cache lost the token (a restart, an eviction): what was kept under any other is stale.
-        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    elif key in found and found[key][0] == generation:
+    generations = [GENERATION_KEY, AREA_GENERATION_KEY.format(path=_area(user))]
+    found = cache.get_many([*generations, key])
+    current = tuple(found.get(name) for name in generations)
+    if None in current:
+        # The cache lost a token (a restart, an eviction): what was kept under any other is stale.
+        for name in generations:
+            cache.add(name, secrets.token_hex(8), timeout=None)
+        current = tuple(cache.get_many(generations).get(name) for name in generations)
+    elif key in found and found[key][0] == current:
         return found[key][1]
     value = build()
-    cache.set(key, (generation, value), timeout=KEPT_SECONDS)
+    cache.set(key, (current, value), timeout=KEPT_SECONDS)
     return value
 
 

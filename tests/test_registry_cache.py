@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from patrols.models import Establishment
-from patrols.registry_cache import GENERATION_KEY, registry_changed
+from patrols.registry_cache import AREA_GENERATION_KEY, GENERATION_KEY, registry_changed
 from patrols.services import records
 from tests.factories import EstablishmentFactory
 from tests.test_import import workbook
@@ -109,12 +109,47 @@ def test_a_bulk_change_shows_once_registry_changed_is_called(api, inspector_a, s
     assert names(api.get(URL)) == ["张记面馆（批量改名）"]
 
 
-def test_pages_kept_before_the_cache_lost_the_generation_are_not_served(api, inspector_a, shop_a):
+@pytest.mark.parametrize("lost", [GENERATION_KEY, AREA_GENERATION_KEY.format(path="/3300/330101/330101001/")])
+def test_pages_kept_before_the_cache_lost_a_generation_are_not_served(api, inspector_a, shop_a, lost):
+    assert inspector_a.org_unit.path == "/3300/330101/330101001/"
     api.force_authenticate(inspector_a)
     assert names(api.get(URL)) == ["张记面馆"]
     Establishment.objects.filter(pk=shop_a.pk).update(name="张记面馆（新名）")
-    cache.delete(GENERATION_KEY)  # as after an eviction or a cache restart
+    cache.delete(lost)  # as after an eviction or a cache restart
     assert names(api.get(URL)) == ["张记面馆（新名）"]
+
+
+def test_a_visit_in_one_community_leaves_what_another_community_keeps(
+    api, inspector_a, partner_a, inspector_b, district_officer_a, shop_a, shop_b, django_assert_num_queries
+):
+    for user in (inspector_a, inspector_b, district_officer_a):
+        api.force_authenticate(user)
+        api.get(URL)
+    patrol, _created = records.patrol_start(user=inspector_a, team=[partner_a])
+    records.visit_record(user=inspector_a, patrol=patrol, establishment=shop_a, result="compliant")
+    shop_a.refresh_from_db()
+    api.force_authenticate(inspector_b)
+    with django_assert_num_queries(0):
+        assert names(api.get(URL)) == ["百姓大药房"]
+    # The community visited, and the district above it, read their registry again.
+    for user in (inspector_a, district_officer_a):
+        api.force_authenticate(user)
+        rows = {row["name"]: row for row in api.get(URL).json()["results"]}
+        assert rows["张记面馆"]["last_visited_on"] == shop_a.last_visited_on.isoformat()
+
+
+def test_an_establishment_moved_to_another_community_leaves_the_first_ones_list(
+    api, inspector_a, inspector_b, shop_a, shop_b, community_b
+):
+    for user, listed in ((inspector_a, ["张记面馆"]), (inspector_b, ["百姓大药房"])):
+        api.force_authenticate(user)
+        assert names(api.get(URL)) == listed
+    shop_a.community = community_b
+    shop_a.save()
+    api.force_authenticate(inspector_a)
+    assert names(api.get(URL)) == []
+    api.force_authenticate(inspector_b)
+    assert names(api.get(URL)) == ["张记面馆", "百姓大药房"]
 
 
 def test_a_new_establishment_in_another_community_of_the_district_shows_to_its_officer(
@@ -151,6 +186,15 @@ def test_the_inspectors_home_names_a_renamed_community(client, inspector_a, comm
     community_a.save()
     page = client.get("/").content.decode()
     assert page.count("翠苑新村") >= 2  # the page's heading and the due establishment's line
+
+
+def test_the_inspectors_home_lists_what_is_due_in_the_language_chosen(client, inspector_a, shop_a, settings):
+    client.force_login(inspector_a)
+    assert "逾期" in client.get("/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/").content.decode()
+    assert due_on_home(client) == ["张记面馆"]
+    assert "Overdue" in page and "逾期" not in page
 
 
 def test_without_a_shared_cache_every_page_is_read_from_the_database(api, inspector_a, shop_a, settings):
