@@ -155,3 +155,21 @@ def test_seed_scale_refuses_a_database_that_already_holds_a_city():
     seed_scale()
     with pytest.raises(CommandError, match="--flush"):
         seed_scale()
+
+
+def test_the_bench_posts_visits_in_other_communities_than_those_whose_home_pages_it_measures():
+    """Its visits would otherwise clear the due lists that the next run measures."""
+    from bench.__main__ import people
+    from orgs.management.commands.seed_scale import CITY_CODE
+
+    seed_scale(communities=4)
+    who = people(OrgUnit.objects.get(code=CITY_CODE), clients=2)
+
+    def communities(usernames) -> set[str]:
+        return set(User.objects.filter(username__in=usernames).values_list("org_unit__code", flat=True))
+
+    home, posting = communities(who["home_inspectors"]), communities(who["posting_inspectors"])
+    assert len(home) == len(posting) == 2 and not home & posting
+    for state in who["posting_inspectors"].values():
+        assert User.objects.get(pk=state["partner"]).org_unit.code in posting
+        assert len(state["establishments"]) == 6
