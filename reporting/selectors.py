@@ -271,9 +271,11 @@ def on_time_trend(
     """
     if submitted is None:
         submitted = submissions(units, months)
+    ids = {unit.pk for unit in units}
     done = defaultdict(lambda: {"on_time": 0, "late": 0})
-    for (_unit_id, period), late in submitted.items():
-        done[period]["late" if late else "on_time"] += 1
+    for (unit_id, period), late in submitted.items():
+        if unit_id in ids:
+            done[period]["late" if late else "on_time"] += 1
     trend = []
     for month in months:
         owing = len(owing_units(units, month))

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications.models import Notification
 from orgs.models import OrgUnitKind, Role
@@ -553,6 +553,21 @@ def test_district_dashboard_shows_each_community_state(
     assert rows[community_b].state == UnitState.MISSING and rows[community_b].provisional
     assert rows[community_a].risks["overdue_risks"] == 1
     assert len(page.context["charts"]) == 3 and "<svg" in page.context["charts"][0]
+    # The timeliness chart and the rates read the same reports: October, one on time, one missing.
+    with translation.override("zh-hans"):
+        chart = str(page.context["charts"][2])
+        for name, count in (("On time", 1), ("Late", 0), ("Missing", 1)):
+            assert f"26-10 {translation.gettext(name)}: {count}<" in chart
+    october_rates = reporting_rates([community_a, community_b], [OCTOBER], now=timezone.now())
+    assert [(r.expected, r.submitted, r.on_time) for r in october_rates.values()] == [(1, 1, 1), (1, 0, 0)]
+    year = reporting_rates([community_a, community_b], periods.year_to_date(OCTOBER), now=timezone.now())
+    for unit in (community_a, community_b):
+        shown, alone = rows[unit].rates, year[unit.pk]
+        assert (shown.expected, shown.submitted, shown.on_time) == (
+            alone.expected,
+            alone.submitted,
+            alone.on_time,
+        )
 
 
 def test_city_dashboard_lists_districts(
