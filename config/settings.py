@@ -200,8 +200,9 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 # What the registry API and the inspector's home read off the registry is kept in the cache until an
-# establishment is saved (patrols/registry_cache.py). That needs a cache that every process which saves
-# one shares: Redis, or the memory of the one process that serves the embedded default (SQLite).
+# establishment is saved, and what the dashboards read of the units and their reports until a report
+# or an org unit is (patrols/registry_cache.py). That needs a cache that every process which saves
+# them shares: Redis, or the memory of the one process that serves the embedded default (SQLite).
 REGISTRY_CACHE = env_bool("REGISTRY_CACHE", default=bool(CACHE_URL) or not DATABASE_URL)
 # Sessions are read on every request: from the shared cache when there is one (the database
 # still keeps them), never from a per-process cache that another worker's logout cannot clear.

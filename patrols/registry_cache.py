@@ -4,7 +4,9 @@ Two readers keep what they read: the registry API's pages, and the inspector's h
 page (its figures and due list). What is kept is kept per user (their id and the
 filter that scopes the registry to them, `registry_scope_q`) and per day (a visit
 state is judged against today); an API page also per address (filters, ordering
-and page; the links to the next and previous pages name the host).
+and page; the links to the next and previous pages name the host). The dashboards
+keep what they read of the units and their reports the same way, under the
+registry's generation and the reports' (reporting.selectors.reports_changed).
 
 It is valid while two generations, random tokens in the cache, stay the ones it was
 built under:
@@ -53,7 +55,7 @@ T = TypeVar("T")
 
 def registry_changed(**kwargs: Any) -> None:
     """Everything kept before now is out of date; a signal receiver, or called by hand."""
-    _renew_at_once_and_on_commit([GENERATION_KEY])
+    renew_generations([GENERATION_KEY])
 
 
 def establishment_changed(
@@ -68,7 +70,7 @@ def establishment_changed(
         path = instance.community.path
     else:
         path = OrgUnit.objects.filter(pk=instance.community_id).values_list("path", flat=True).first() or ""
-    _renew_at_once_and_on_commit([AREA_GENERATION_KEY.format(path=area) for area in _areas_above(path)])
+    renew_generations([AREA_GENERATION_KEY.format(path=area) for area in _areas_above(path)])
 
 
 def _areas_above(path: str) -> list[str]:
@@ -77,7 +79,8 @@ def _areas_above(path: str) -> list[str]:
     return ["", *("/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes)))]
 
 
-def _renew_at_once_and_on_commit(keys: list[str]) -> None:
+def renew_generations(keys: list[str]) -> None:
+    """New tokens for these generations, at once and again when the transaction commits."""
     _renew(keys)
     transaction.on_commit(lambda: _renew(keys))
 
@@ -92,10 +95,15 @@ def _area(user) -> str:
     return "" if user.is_superuser or unit is None else unit.path
 
 
-def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
+def kept(
+    user, *, what: str, today: dt.date, build: Callable[[], T], generations: list[str] | None = None
+) -> T:
     """`build()`'s value, read by `user` today, from the cache while the registry has not changed.
 
     `what` names the value among the user's; it must say everything else the value depends on.
+    `generations` are the keys of the tokens it is valid under: by default the registry's and
+    that of the user's area; a reader of other data names its own (the dashboards: the
+    registry's, for the org units, and the monthly reports').
     Without settings.REGISTRY_CACHE (several processes and no shared cache) nothing is kept.
     """
     if not settings.REGISTRY_CACHE:
@@ -105,7 +113,7 @@ def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
     scope = repr(registry_scope_q(user))
     digest = hashlib.sha256(f"{scope}\n{what}".encode()).hexdigest()[:32]
     key = f"registry:kept:{user.pk}:{today.isoformat()}:{digest}"
-    generations = [GENERATION_KEY, AREA_GENERATION_KEY.format(path=_area(user))]
+    generations = generations or [GENERATION_KEY, AREA_GENERATION_KEY.format(path=_area(user))]
     found = cache.get_many([*generations, key])
     current = tuple(found.get(name) for name in generations)
     if None in current:

@@ -14,10 +14,20 @@ from django.db.models import Func, JSONField
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit, OrgUnitKind
+from patrols.registry_cache import renew_generations
 from patrols.selectors import open_risk_figures
 from reporting import figures as report_figures
 from reporting import periods
 from reporting.models import MonthlyReport, ReportStatus
+
+# The monthly reports' generation: the dashboards keep what they read of the reports and the
+# units while it and the registry's generation (org units) stay the same (patrols.registry_cache).
+REPORTS_GENERATION_KEY = "reporting:reports:generation"
+
+
+def reports_changed(**kwargs) -> None:
+    """A monthly report was saved or deleted; a signal receiver (connected in ReportingConfig.ready)."""
+    renew_generations([REPORTS_GENERATION_KEY])
 
 
 class UnitState:
@@ -185,6 +195,17 @@ class JSONWithoutKey(Func):
         return f"json_remove({sql}, %s)", (*params, f"$.{self.key}")
 
 
+def period_reports(units: list[OrgUnit], period: dt.date) -> dict[int, MonthlyReport]:
+    """Per unit id: its report on `period`, with its figures' summary (without a district's rows)."""
+    return {
+        r.unit_id: r
+        for r in MonthlyReport.objects.filter(unit__in=units, period=period)
+        .order_by()  # into a dict: no join for the units' order
+        .defer("figures")
+        .annotate(summary=JSONWithoutKey("figures", "rows"))
+    }
+
+
 @dataclass
 class DashboardRow:
     unit: OrgUnit
@@ -207,23 +228,20 @@ def dashboard_rows(
     now: dt.datetime,
     year_months: list[dt.date],
     submitted: dict[tuple[int, dt.date], bool] | None = None,
+    reports: dict[int, MonthlyReport] | None = None,
 ) -> list[DashboardRow]:
     """One row per unit (all communities, or all districts): state, figures side by side, rates.
 
     A submitted report shows its frozen figures; any other shows the figures
     as they stand (marked provisional). Open and overdue risks are always
-    today's. `submitted`, when given, is `submissions()` of the units over the year's months.
+    today's. `submitted`, when given, is `submissions()` of the units over the year's months;
+    `reports`, when given, is `period_reports()` of the units.
     """
     if not units:
         return []
     kind = units[0].kind
-    reports = {
-        r.unit_id: r
-        for r in MonthlyReport.objects.filter(unit__in=units, period=period)
-        .order_by()  # into a dict: no join for the units' order
-        .defer("figures")
-        .annotate(summary=JSONWithoutKey("figures", "rows"))
-    }
+    if reports is None:
+        reports = period_reports(units, period)
     missing_figures = [u for u in units if not (u.pk in reports and reports[u.pk].is_submitted)]
     today = now.astimezone(periods.local_zone()).date()
     if kind == OrgUnitKind.COMMUNITY:

@@ -588,6 +588,63 @@ def test_city_dashboard_lists_districts(
     assert "rows" in stored and frozen.figures == {k: v for k, v in stored.items() if k != "rows"}
 
 
+def dashboard_rows_of(client, month: str = "2026-10") -> dict:
+    page = client.get(reverse("reporting:dashboard"), {"month": month})
+    assert page.status_code == 200
+    return {row.unit.name: row for row in page.context["rows"]}
+
+
+def test_the_dashboard_keeps_what_the_reports_say_and_reads_the_records_live(
+    clock, october_records, community_a, community_b, head_a, district_officer_a, inspector_b, client
+):
+    """The units and their reports are kept until a report or an org unit changes; this month's
+    figures and the open risks are read on every request."""
+    clock.set(at(dt.date(2026, 11, 4)))
+    client.force_login(district_officer_a)
+
+    def read(month: str = "2026-10") -> set[str]:
+        """The tables of units and reports the dashboard reads for the month."""
+        with CaptureQueriesContext(connection) as ctx:
+            dashboard_rows_of(client, month)
+        sql = " ".join(query["sql"] for query in ctx.captured_queries)
+        return {table for table in ('FROM "orgs_orgunit"', '"reporting_monthlyreport"') if table in sql}
+
+    assert read() == {'FROM "orgs_orgunit"', '"reporting_monthlyreport"'}
+    assert read() == set()
+
+    # This month's records count at once: the units are kept, the figures are not.
+    november = dashboard_rows_of(client, "2026-11")["文新社区"].figures["visits"]
+    partner_b = UserFactory(role=Role.INSPECTOR, org_unit=community_b)
+    patrol = patrol_on(clock, dt.date(2026, 11, 4), inspector_b, partner_b)
+    visit(clock, patrol, inspector_b, EstablishmentFactory(community=community_b))
+    clock.set(at(dt.date(2026, 11, 4), 11))
+    assert dashboard_rows_of(client, "2026-11")["文新社区"].figures["visits"] == november + 1
+
+    # A report submitted, then returned, shows on the next request each time.
+    report = monthly_report_submit(
+        user=head_a, report=monthly_report_for(unit=community_a, period=OCTOBER), narrative="好"
+    )
+    row = dashboard_rows_of(client)["翠苑社区"]
+    assert (row.state, row.provisional, row.rates.submitted) == (UnitState.ON_TIME, False, 1)
+    monthly_report_return(user=district_officer_a, report=report, reason="请补充")
+    assert dashboard_rows_of(client)["翠苑社区"].state == UnitState.RETURNED
+
+    # A community opened in the district shows as a row of its own.
+    CommunityFactory(parent=community_a.parent, name="新开社区", opened_on=dt.date(2026, 9, 1))
+    assert set(dashboard_rows_of(client)) == {"翠苑社区", "文新社区", "新开社区"}
+
+
+def test_a_dashboard_kept_for_one_district_is_not_shown_to_another(
+    clock, october_records, district_officer_a, district_c, community_c, client
+):
+    clock.set(at(dt.date(2026, 11, 4)))
+    client.force_login(district_officer_a)
+    assert set(dashboard_rows_of(client)) == {"翠苑社区", "文新社区"}
+    other = UserFactory(role=Role.DISTRICT_OFFICER, org_unit=district_c, certificate_no="")
+    client.force_login(other)
+    assert set(dashboard_rows_of(client)) == {"北山社区"}
+
+
 def queries(fetch) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = fetch()

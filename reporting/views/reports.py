@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import messages
@@ -18,14 +19,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.models import OrgUnit, OrgUnitKind
 from patrols.models import FindingCategory, RiskClass
+from patrols.registry_cache import GENERATION_KEY, kept
 from reporting import charts, periods, services
 from reporting import figures as report_figures
 from reporting.models import REPORTING_KINDS, MonthlyReport
 from reporting.selectors import (
+    REPORTS_GENERATION_KEY,
     UnitState,
     dashboard_rows,
     on_time_trend,
     owing_units,
+    period_reports,
     state_counts,
     submissions,
     unit_state,
@@ -235,6 +239,35 @@ def _dashboard_units(user, period: dt.date) -> tuple[str, list[OrgUnit]]:
     return OrgUnitKind.DISTRICT, owing_units(visible.districts().order_by("path"), period)
 
 
+class DashboardReading(NamedTuple):
+    """What a dashboard reads of the units and their reports, kept until either changes."""
+
+    kind: str
+    units: list[OrgUnit]
+    # The trend needs only the communities' ids and lifetimes: plain rows, not model instances.
+    communities: list
+    submitted: dict[tuple[int, dt.date], bool]
+    reports: dict[int, MonthlyReport]
+
+
+def _dashboard_reading(user, period: dt.date, months: list[dt.date]) -> DashboardReading:
+    kind, units = _dashboard_units(user, period)
+    communities = (
+        units
+        if kind == OrgUnitKind.COMMUNITY
+        else list(
+            OrgUnit.objects.visible_to(user)
+            .communities()
+            .filter(parent__in=units)
+            .values_list("pk", "opened_on", "closed_on", named=True)
+        )
+    )
+    # One read of the units' reports serves the year's rates and the months' timeliness chart.
+    return DashboardReading(
+        kind, units, communities, submissions(units, months), period_reports(units, period)
+    )
+
+
 @login_required
 def dashboard(request):
     """Which units below have reported on a month, on time or not, their figures side by side, and trends."""
@@ -245,22 +278,20 @@ def dashboard(request):
     now = timezone.now()
     latest = periods.previous_period(timezone.localdate(now))
     period = periods.parse_period(request.GET.get("month", "")) or latest
-    kind, units = _dashboard_units(user, period)
     months = periods.periods_ending(period, HISTORY_MONTHS)
     year_months = periods.year_to_date(period)
-    # One read of the units' reports serves the year's rates and the months' timeliness chart.
-    submitted = submissions(units, sorted({*months, *year_months}))
-    rows = dashboard_rows(units, period, now=now, year_months=year_months, submitted=submitted)
-    communities = (
-        units
-        if kind == OrgUnitKind.COMMUNITY
-        # The trend needs only their ids and lifetimes: plain rows, not two hundred model instances.
-        else list(
-            OrgUnit.objects.visible_to(user)
-            .communities()
-            .filter(parent__in=units)
-            .values_list("pk", "opened_on", "closed_on", named=True)
-        )
+    # What the units and their reports say is kept until a report or an org unit changes. The
+    # figures of units that have not submitted (an ended month's kept a while: live_figures),
+    # the open risks and the states are not.
+    kind, units, communities, submitted, reports = kept(
+        user,
+        what=f"dashboard v1\n{period:%Y-%m}",
+        today=timezone.localdate(now),
+        build=lambda: _dashboard_reading(user, period, sorted({*months, *year_months})),
+        generations=[GENERATION_KEY, REPORTS_GENERATION_KEY],
+    )
+    rows = dashboard_rows(
+        units, period, now=now, year_months=year_months, submitted=submitted, reports=reports
     )
     own_unit = user.org_unit if user.org_unit and user.org_unit.kind in REPORTING_KINDS else None
     context = {
