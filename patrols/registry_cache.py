@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 
@@ -96,22 +97,29 @@ def _area(user) -> str:
 
 
 def kept(
-    user, *, what: str, today: dt.date, build: Callable[[], T], generations: list[str] | None = None
+    user,
+    *,
+    what: str,
+    today: dt.date,
+    build: Callable[[], T],
+    scope: Q | None = None,
+    generations: list[str] | None = None,
 ) -> T:
     """`build()`'s value, read by `user` today, from the cache while the registry has not changed.
 
     `what` names the value among the user's; it must say everything else the value depends on.
-    `generations` are the keys of the tokens it is valid under: by default the registry's and
-    that of the user's area; a reader of other data names its own (the dashboards: the
-    registry's, for the org units, and the monthly reports').
+    `scope` is the filter that scopes what `build()` reads to the user: by default the
+    registry's (`registry_scope_q`). `generations` are the keys of the tokens it is valid
+    under: by default the registry's and that of the user's area; a reader of other data names
+    its own (the dashboards: the registry's, for the org units, and the monthly reports').
     Without settings.REGISTRY_CACHE (several processes and no shared cache) nothing is kept.
     """
     if not settings.REGISTRY_CACHE:
         return build()
-    # The user's area is named by the very filter that scopes the registry to them: a user
+    # The user's area is named by the very filter that scopes the reading to them: a user
     # moved to another unit or given another role does not get what was read in the old one.
-    scope = repr(registry_scope_q(user))
-    digest = hashlib.sha256(f"{scope}\n{what}".encode()).hexdigest()[:32]
+    area = repr(registry_scope_q(user) if scope is None else scope)
+    digest = hashlib.sha256(f"{area}\n{what}".encode()).hexdigest()[:32]
     key = f"registry:kept:{user.pk}:{today.isoformat()}:{digest}"
     generations = generations or [GENERATION_KEY, AREA_GENERATION_KEY.format(path=_area(user))]
     found = cache.get_many([*generations, key])

@@ -643,6 +643,11 @@ def test_a_dashboard_kept_for_one_district_is_not_shown_to_another(
     other = UserFactory(role=Role.DISTRICT_OFFICER, org_unit=district_c, certificate_no="")
     client.force_login(other)
     assert set(dashboard_rows_of(client)) == {"北山社区"}
+    # An officer moved to the other district reads that district's, not what was kept for the first.
+    district_officer_a.org_unit = district_c
+    district_officer_a.save()
+    client.force_login(district_officer_a)
+    assert set(dashboard_rows_of(client)) == {"北山社区"}
 
 
 def queries(fetch) -> int:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orgs.models import OrgUnit, OrgUnitKind
+from orgs.models import OrgUnit, OrgUnitKind, scope_q
 from patrols.models import FindingCategory, RiskClass
 from patrols.registry_cache import GENERATION_KEY, kept
 from reporting import charts, periods, services
@@ -288,6 +288,7 @@ def dashboard(request):
         what=f"dashboard v1\n{period:%Y-%m}",
         today=timezone.localdate(now),
         build=lambda: _dashboard_reading(user, period, sorted({*months, *year_months})),
+        scope=scope_q(user),  # that of OrgUnit.objects.visible_to, which the reading starts from
         generations=[GENERATION_KEY, REPORTS_GENERATION_KEY],
     )
     rows = dashboard_rows(
