@@ -23,9 +23,9 @@ from django.urls import reverse
 
 from assessment.models import LEAD_TARGETS, Assessment, Metric, Tier
 from orgs.models import OrgUnit, User
-from patrols.models import Lead, LeadStatus, PatrolMember, Reward, Visit
-from reporting import figures as report_figures
-from reporting import periods
+from patrols.models import Lead, LeadStatus, Patrol, PatrolMember, Reward, Visit
+from reporting import catalogue, periods
+from reporting.rollup import unit_months
 from reporting.selectors import reporting_rates
 
 
@@ -64,7 +64,7 @@ def points_for(points: Decimal, rate: int | None) -> Decimal | None:
 
 
 def _target_rate(count: int, target: int) -> int:
-    return min(100, report_figures.percent(count, target) or 0)
+    return min(100, catalogue.percent(count, target) or 0)
 
 
 def _communities(unit: OrgUnit) -> list[OrgUnit]:
@@ -82,36 +82,53 @@ def _time_range(months: list[dt.date]) -> tuple[dt.datetime, dt.datetime]:
     return periods.month_bounds(months[0])[0], periods.month_bounds(months[-1])[1]
 
 
+def unit_year(unit: OrgUnit, months: list[dt.date], *, now: dt.datetime) -> dict:
+    """A unit's figures over `months`: each month's as its roll-up shows it (the frozen report where
+    submitted, else the provisional figures), added up as the catalogue says."""
+    by_month = [unit_months([unit], month, now=now, year_months=[month])[0].figures for month in months]
+    return catalogue.total_over_months(months, by_month)
+
+
+def _label(key: str) -> str:
+    return str(catalogue.BY_KEY[key].label)
+
+
+def _months_existed(communities: list[OrgUnit], months: list[dt.date]) -> int:
+    return sum(
+        1 for c in communities for month in months if periods.existed_in(c.opened_on, c.closed_on, month)
+    )
+
+
 def unit_figures(unit: OrgUnit, months: list[dt.date], *, now: dt.datetime) -> dict[str, Figure]:
     """The record-derived figures of a district or a community over `months`, per metric."""
     communities = _communities(unit)
-    today = now.astimezone(periods.local_zone()).date()
-    totals = report_figures.total(report_figures.figures_over(communities, months, on=today).values())
+    totals = unit_year(unit, months, now=now)
     label, archive = months_label(months), _archive_url(unit, months)
     result = {
         Metric.PATROL_DAY_RATE: Figure(
             {"patrol_days": totals["patrol_days"], "days": totals["days"]},
             totals["patrol_day_rate"],
-            f"{label}巡查记录：巡查 {totals['patrol_days']} 天 / 应巡查 {totals['days']} 天",
+            f"{label}：{_label('patrol_days')} {totals['patrol_days']} / {_label('days')} {totals['days']}",
             archive,
         ),
         Metric.COVERAGE_RATE: Figure(
             {"covered": totals["covered"], "due": totals["due"]},
             totals["coverage_rate"],
-            f"{label}应巡查主体 {totals['due']} 户次，已巡查 {totals['covered']} 户次",
+            f"{label}：{_label('due')} {totals['due']}，{_label('covered')} {totals['covered']}",
             archive,
         ),
         Metric.RECTIFICATION_RATE: Figure(
             {"rectified": totals["rectified"], "findings": totals["findings"]},
-            report_figures.percent(totals["rectified"], totals["findings"]),
-            f"{label}发现问题 {totals['findings']} 个，已整改 {totals['rectified']} 个",
+            totals["rectification_rate"],
+            f"{label}：{_label('findings')} {totals['findings']}，"
+            f"{_label('rectified')} {totals['rectified']}",
             archive,
         ),
         Metric.LEADS: Figure(
             {"reported": totals["leads_reported"], "filed": totals["leads_filed"]},
             _target_rate(totals["leads_reported"], LEAD_TARGETS[unit.kind]) if months else None,
-            f"{label}报送线索 {totals['leads_reported']} 条，立案 {totals['leads_filed']} 条"
-            f"（全年目标 {LEAD_TARGETS[unit.kind]} 条）",
+            f"{label}：{_label('leads_reported')} {totals['leads_reported']}，"
+            f"{_label('leads_filed')} {totals['leads_filed']}（全年目标 {LEAD_TARGETS[unit.kind]} 条）",
             f"{reverse('patrols:lead_list')}",
         ),
     }
@@ -127,11 +144,12 @@ def unit_figures(unit: OrgUnit, months: list[dt.date], *, now: dt.datetime) -> d
 
 
 def _publicity(communities, months, totals, label: str, archive: str) -> Figure:
-    """Months the bulletin column was updated, and quarters the slogans were, against what was owed."""
+    """Months the bulletin column was updated, and quarters the slogans were, against what was owed:
+    only the months (and quarters) in which each community existed are owed."""
     quarter_ends = [month for month in months if month.month % 3 == 0]
     slogans = totals["slogan_met"]
     bulletins = totals["bulletin_met"]
-    owed = len(communities) * (len(months) + len(quarter_ends))
+    owed = _months_existed(communities, months) + _months_existed(communities, quarter_ends)
     return Figure(
         {
             "bulletin_months": bulletins,
@@ -140,9 +158,10 @@ def _publicity(communities, months, totals, label: str, archive: str) -> Figure:
             "activities": totals["activities"],
             "brochure_households": totals["brochure_households"],
         },
-        report_figures.percent(bulletins + slogans, owed),
-        f"{label}宣传栏按月更新 {bulletins} 次、标语按季更新 {slogans} 次（应 {owed} 次），"
-        f"宣传活动 {totals['activities']} 次，宣传册入户 {totals['brochure_households']} 户",
+        catalogue.percent(bulletins + slogans, owed),
+        f"{label}：{_label('bulletin_met')} {bulletins}、{_label('slogan_met')} {slogans}（应 {owed} 次），"
+        f"{_label('activities')} {totals['activities']}，{_label('brochure_households')} "
+        f"{totals['brochure_households']}",
         archive,
     )
 
@@ -152,7 +171,7 @@ def inspector_figures(inspector: User, months: list[dt.date], *, now: dt.datetim
     community = inspector.org_unit
     today = now.astimezone(periods.local_zone()).date()
     label = months_label(months)
-    team = report_figures.figures_over([community], months, on=today)[community.pk]
+    team = unit_year(community, months, now=now)
     if months:
         first, last = months[0], periods.period_last_day(months[-1])
         start, end = _time_range(months)
@@ -160,14 +179,18 @@ def inspector_figures(inspector: User, months: list[dt.date], *, now: dt.datetim
         first, last = today, today - dt.timedelta(days=1)
         start = end = now
     days = (
-        PatrolMember.objects.filter(inspector=inspector, patrol__date__range=(first, last))
+        PatrolMember.objects.filter(
+            inspector=inspector, patrol__in=Patrol.objects.counted(), patrol__date__range=(first, last)
+        )
         .values("patrol__date")
         .distinct()
         .count()
     )
-    visits = Visit.objects.filter(
-        patrol__members__inspector=inspector, patrol__date__range=(first, last)
-    ).count()
+    visits = (
+        Visit.objects.counted()
+        .filter(patrol__members__inspector=inspector, patrol__date__range=(first, last))
+        .count()
+    )
     leads = Lead.objects.filter(reporter=inspector).aggregate(
         reported=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
         filed=Count("pk", filter=Q(status=LeadStatus.FILED, closed_at__gte=start, closed_at__lt=end)),
@@ -176,13 +199,13 @@ def inspector_figures(inspector: User, months: list[dt.date], *, now: dt.datetim
     return {
         Metric.INSPECTOR_PATROL_DAYS: Figure(
             {"days": days, "team_days": team["patrol_days"]},
-            report_figures.percent(days, team["patrol_days"]),
+            catalogue.percent(days, team["patrol_days"]),
             f"{label}参加巡查 {days} 天，社区巡查 {team['patrol_days']} 天",
             patrols,
         ),
         Metric.INSPECTOR_VISITS: Figure(
             {"visits": visits, "team_visits": team["visits"]},
-            report_figures.percent(visits, team["visits"]),
+            catalogue.percent(visits, team["visits"]),
             f"{label}参加检查 {visits} 户次，社区检查 {team['visits']} 户次",
             patrols,
         ),

@@ -2,8 +2,11 @@
 
 The floor computes every figure of reporting.figures.community_figures for
 every community of the city in a single statement (aggregates joined per
-community); Python only shapes the rows into the same dicts, with the same
-rounding, so the two results can be compared key by key.
+community), written out on its own from the rules of the figure catalogue
+(reporting.catalogue): counted records are submitted ones holding a visit,
+coverage is owed only in a month the community existed. Python only shapes
+the rows into the same flat dicts, with the same rounding, so the two results
+can be compared key by key (tests/test_bench_rollup.py, on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from patrols.models import Establishment, Finding, Incident, Lead, Patrol, RiskC
 from patrols.schedule import BLACK_LIST_INTERVAL_DAYS, RISK_INTERVAL_MONTHS
 from publicity import rules
 from publicity.models import Activity, BoardKind, BoardUpdate, BoxCollection, BrochureDrop, TrainingSession
+from reporting import catalogue, periods
 from reporting import figures as report_figures
-from reporting import periods
 
 RISKS = [choice.value for choice in RiskClass]
 
@@ -65,29 +68,38 @@ def floor_sql() -> str:
 WITH units AS (
   SELECT id, opened_on, closed_on FROM {t["unit"]} WHERE kind = 'community' AND path LIKE %(path)s
 ),
+existed AS (
+  SELECT id FROM units
+  WHERE coalesce(opened_on, %(first)s) <= %(last)s AND coalesce(closed_on, %(last)s) >= %(first)s
+),
+counted AS (
+  -- The records that count: submitted (awaiting review or archived) and holding a visit.
+  SELECT p.id, p.community_id, p.date FROM {t["patrol"]} p JOIN units u ON u.id = p.community_id
+  WHERE p.status IN ('submitted', 'archived') AND p.date <= %(last)s
+    AND EXISTS (SELECT 1 FROM {t["visit"]} v WHERE v.patrol_id = p.id)
+),
 pat AS (
   SELECT p.community_id AS cid, count(DISTINCT p.date) AS patrol_days, count(*) AS patrols
-  FROM {t["patrol"]} p JOIN units u ON u.id = p.community_id
-  WHERE p.date BETWEEN %(first)s AND %(last)s GROUP BY 1
+  FROM counted p WHERE p.date >= %(first)s GROUP BY 1
 ),
 vis AS (
   SELECT p.community_id AS cid, count(*) AS visits, count(*) FILTER (WHERE v.result = 'issues') AS issues
-  FROM {t["visit"]} v JOIN {t["patrol"]} p ON p.id = v.patrol_id JOIN units u ON u.id = p.community_id
-  WHERE p.date BETWEEN %(first)s AND %(last)s GROUP BY 1
+  FROM {t["visit"]} v JOIN counted p ON p.id = v.patrol_id
+  WHERE p.date >= %(first)s GROUP BY 1
 ),
 seen AS (
   SELECT v.establishment_id AS eid,
          max(p.date) FILTER (WHERE p.date < %(first)s) AS last_before,
          bool_or(p.date >= %(first)s) AS visited
-  FROM {t["visit"]} v JOIN {t["patrol"]} p ON p.id = v.patrol_id
-  JOIN {t["establishment"]} e ON e.id = v.establishment_id JOIN units u ON u.id = e.community_id
-  WHERE p.date <= %(last)s GROUP BY 1
+  FROM {t["visit"]} v JOIN counted p ON p.id = v.patrol_id
+  JOIN {t["establishment"]} e ON e.id = v.establishment_id JOIN existed u ON u.id = e.community_id
+  GROUP BY 1
 ),
 starts AS (
   SELECT e.community_id AS cid, e.risk_class, e.watch_list, coalesce(s.visited, false) AS visited,
          coalesce(s.last_before, e.registered_on) AS start,
          least({_interval_case()}, coalesce(nullif(e.tightened_interval_months, 0), 99)) AS months
-  FROM {t["establishment"]} e JOIN units u ON u.id = e.community_id LEFT JOIN seen s ON s.eid = e.id
+  FROM {t["establishment"]} e JOIN existed u ON u.id = e.community_id LEFT JOIN seen s ON s.eid = e.id
   WHERE e.status = 'open' AND e.registered_on <= %(last)s
 ),
 due AS (
@@ -106,9 +118,8 @@ fin_cat AS (
          count(*) FILTER (WHERE f.status = 'closed') AS rectified,
          count(*) FILTER (WHERE f.status = 'open') AS open,
          count(*) FILTER (WHERE f.status = 'reported') AS reported
-  FROM {t["finding"]} f JOIN {t["visit"]} v ON v.id = f.visit_id JOIN {t["patrol"]} p ON p.id = v.patrol_id
-  JOIN units u ON u.id = f.community_id
-  WHERE p.date BETWEEN %(first)s AND %(last)s GROUP BY 1, 2
+  FROM {t["finding"]} f JOIN {t["visit"]} v ON v.id = f.visit_id JOIN counted p ON p.id = v.patrol_id
+  WHERE p.date >= %(first)s GROUP BY 1, 2
 ),
 fin AS (
   SELECT cid, jsonb_object_agg(category, total) AS by_category, sum(total) AS findings,
@@ -182,24 +193,23 @@ def _shape(row: tuple) -> dict:
     """One SQL row as the product's figures dict (same keys, same rounding of the rates)."""
     n = [value or 0 for value in row]
     (pk, days, patrol_days, patrols, visits, issues), rest = n[:6], n[6:]
-    by_risk = {
-        risk: {"due": int(rest[2 * i]), "covered": int(rest[2 * i + 1])} for i, risk in enumerate(RISKS)
-    }
+    by_risk = {risk: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, risk in enumerate(RISKS)}
     rest = rest[2 * len(RISKS) :]
     (by_category, findings, rectified, open_, reported, open_risks, overdue_risks) = rest[:7]
     (leads_reported, leads_filed, incidents, incidents_late) = rest[7:11]
     (bulletin, slogan_month, slogan_quarter, activities, attendance) = rest[11:16]
     (households, copies, medicine, trainings, training_people) = rest[16:21]
-    figures = report_figures.empty()
+    figures = catalogue.empty()
     figures.update(
         days=days,
         patrol_days=patrol_days,
         patrols=patrols,
         visits=visits,
         visits_with_issues=issues,
-        due=sum(pair["due"] for pair in by_risk.values()),
-        covered=sum(pair["covered"] for pair in by_risk.values()),
-        by_risk=by_risk,
+        due=sum(due for due, _covered in by_risk.values()),
+        covered=sum(covered for _due, covered in by_risk.values()),
+        **{f"due_{risk}": due for risk, (due, _covered) in by_risk.items()},
+        **{f"covered_{risk}": covered for risk, (_due, covered) in by_risk.items()},
         findings=int(findings),
         rectified=int(rectified),
         open=int(open_),
@@ -223,10 +233,9 @@ def _shape(row: tuple) -> dict:
         training_attendance=int(training_people),
     )
     # Django has psycopg hand jsonb over as text.
-    figures["by_category"].update(
-        json.loads(by_category) if isinstance(by_category, str) else by_category or {}
-    )
-    return pk, report_figures.with_rates(figures)
+    categories = json.loads(by_category) if isinstance(by_category, str) else by_category or {}
+    figures.update({f"findings_{category}": count for category, count in categories.items()})
+    return pk, catalogue.with_rates(figures)
 
 
 def floor_rollup(city: OrgUnit, period: dt.date, on: dt.date) -> dict[int, dict]:

@@ -32,12 +32,13 @@ RECTIFICATION_NOTICE_DAYS = 1
 
 
 def missing_patrol_notices(*, day: dt.date) -> int:
-    """Tell each open community that logged no patrol on `day`. Returns how many were told."""
+    """Tell each open community that has no patrolled day on `day` (Patrol.objects.counted(): a draft or
+    an empty record does not silence the notice). Returns how many were told."""
     communities = list(
         OrgUnit.objects.communities()
         .filter(opened_on__lte=day)
         .exclude(closed_on__lt=day)
-        .filter(~Exists(Patrol.objects.filter(community=OuterRef("pk"), date=day)))
+        .filter(~Exists(Patrol.objects.counted().filter(community=OuterRef("pk"), date=day)))
         .order_by("path")
     )
     people = people_by_unit(communities, PATROL_STAFF)

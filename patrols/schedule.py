@@ -1,8 +1,13 @@
-"""Visit-frequency rules for establishments (§3), free of Django.
+"""Visit-frequency rules for establishments (§3), free of Django: the due-for-a-visit rule, once.
 
 Risk classes follow 分类监管 (seed 004): A is checked monthly, B quarterly,
 C half-yearly. A community may tighten an establishment's interval, and a
 black-listed establishment is patrolled at least twice a month (seed 000 篇三).
+
+Each establishment keeps its next due date (Establishment.next_visit_due), computed
+here whenever it is visited or saved; the registry, the home pages, the coverage
+figure and the bench read it or this rule. When the intervals below change,
+`manage.py recompute_visit_due` recomputes every establishment's next due date.
 """
 
 from __future__ import annotations
@@ -51,12 +56,17 @@ def next_visit_due(
     return due
 
 
+def due_soon_horizon(today: dt.date) -> dt.date:
+    """The last next-due date that counts as "due" today: every list, figure and filter uses it."""
+    return today + dt.timedelta(days=DUE_SOON_DAYS)
+
+
 def visit_state(due: dt.date | None, today: dt.date) -> str:
     """ "overdue", "due" (within DUE_SOON_DAYS) or "ok"; "" when no visits are needed."""
     if due is None:
         return ""
     if due < today:
         return "overdue"
-    if due <= today + dt.timedelta(days=DUE_SOON_DAYS):
+    if due <= due_soon_horizon(today):
         return "due"
     return "ok"

@@ -28,7 +28,7 @@ def registry_figures(units: Iterable[OrgUnit], *, by: str, on: dt.date) -> dict[
     unit_ids = [unit.pk for unit in units]
     if not unit_ids:
         return {}
-    horizon = on + dt.timedelta(days=schedule.DUE_SOON_DAYS)
+    horizon = schedule.due_soon_horizon(on)
     food = sorted(FOOD_SERVICE_CATEGORIES)
     params = [on, on, horizon, *food, *food, "", *unit_ids, Status.OPEN]
     with connections[router.db_for_read(Establishment)].cursor() as cursor:
@@ -75,12 +75,13 @@ def grading_coverage(figures: dict[str, int]) -> int | None:
 
 
 def patrol_days(community_ids: Iterable[int], *, first: dt.date, last: dt.date) -> dict[int, set[dt.date]]:
-    """Per community id, the days between `first` and `last` with a patrol record."""
+    """Per community id, the patrolled days between `first` and `last` (Patrol.objects.counted())."""
     from patrols.models import Patrol
 
     days: dict[int, set[dt.date]] = {cid: set() for cid in community_ids}
     rows = (
-        Patrol.objects.filter(community_id__in=list(days), date__gte=first, date__lte=last)
+        Patrol.objects.counted()
+        .filter(community_id__in=list(days), date__gte=first, date__lte=last)
         .values_list("community_id", "date")
         .distinct()
     )
@@ -89,8 +90,28 @@ def patrol_days(community_ids: Iterable[int], *, first: dt.date, last: dt.date) 
     return days
 
 
-def month_calendar(year: int, month: int, patrolled: set[dt.date], today: dt.date) -> list[list[dict]]:
-    """Weeks (Monday first) of day cells: the date, whether patrolled, whether a patrol is missing."""
+def month_calendar(
+    year: int,
+    month: int,
+    patrolled: set[dt.date],
+    today: dt.date,
+    *,
+    opened_on: dt.date | None = None,
+    closed_on: dt.date | None = None,
+) -> list[list[dict]]:
+    """Weeks (Monday first) of day cells: the date, whether patrolled, whether a patrol is missing.
+
+    Today is not missed until it has ended: it shows as today, patrolled or not yet. Nor is a day
+    before the community opened or after it closed.
+    """
+
+    def owed(day: dt.date) -> bool:
+        return (
+            day.month == month
+            and day < today
+            and not ((opened_on and day < opened_on) or (closed_on and day > closed_on))
+        )
+
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         weeks.append(
@@ -99,7 +120,8 @@ def month_calendar(year: int, month: int, patrolled: set[dt.date], today: dt.dat
                     "date": day,
                     "in_month": day.month == month,
                     "patrolled": day in patrolled,
-                    "missing": day.month == month and day <= today and day not in patrolled,
+                    "missing": owed(day) and day not in patrolled,
+                    "today": day == today,
                 }
                 for day in week
             ]

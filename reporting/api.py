@@ -13,12 +13,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orgs.models import OrgUnit
-from reporting import periods, services
+from reporting import catalogue, periods, services
+from reporting.exports import EXPORTED_KINDS
 from reporting.models import Article, MonthlyReport, ReportStatus
+from reporting.rollup import UnitMonth, month_rollup
 from reporting.views.articles import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 
 PERIOD_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"}
@@ -75,7 +78,12 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
     period = PeriodField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     deadline = serializers.DateTimeField(read_only=True)
-    figures = serializers.JSONField(read_only=True)
+    figures = serializers.SerializerMethodField(
+        help_text=_(
+            "The figures frozen at submission, keyed as the figure catalogue (/api/figures/); "
+            "null until submitted: see the roll-up for the live, provisional figures."
+        )
+    )
 
     class Meta:
         model = MonthlyReport
@@ -97,6 +105,63 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
             "reopened_until",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_figures(self, obj: MonthlyReport) -> dict | None:
+        if not obj.is_submitted:
+            return None
+        figures = catalogue.normalise(obj.figures)
+        return {key: figures[key] for key in (f.key for f in catalogue.FIGURES) if key in figures}
+
+
+class FigureSerializer(serializers.Serializer):
+    """A figure of the catalogue: what it counts, how it adds up, where it appears."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()
+    counts = serializers.CharField()
+    group = serializers.CharField()
+    kind = serializers.CharField()
+    numerator = serializers.CharField()
+    denominator = serializers.CharField()
+    outputs = serializers.ListField(child=serializers.CharField(), source="sorted_outputs")
+    tiers = serializers.ListField(child=serializers.CharField(), source="sorted_tiers")
+
+
+class FigureViewSet(viewsets.ViewSet):
+    """The figure catalogue: every figure of a monthly report, the same for every user."""
+
+    @extend_schema(responses=FigureSerializer(many=True))
+    def list(self, request):
+        return Response(FigureSerializer(catalogue.FIGURES, many=True).data)
+
+
+class RollupQuerySerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    period = PeriodField()
+
+
+class UnitMonthSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit.pk")
+    unit_name = serializers.CharField(source="unit.name")
+    unit_kind = serializers.CharField(source="unit.kind")
+    state = serializers.CharField(allow_null=True)
+    provisional = serializers.BooleanField(help_text=_("Not submitted: live figures."))
+    included = serializers.BooleanField(
+        allow_null=True, help_text=_("Whether the unit above counts this unit's figures in its own.")
+    )
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    figures = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_figures(self, row: UnitMonth) -> dict:
+        return {cell.figure.key: cell.value for cell in row.cells(catalogue.API)}
+
+
+class RollupSerializer(serializers.Serializer):
+    period = PeriodField()
+    own = UnitMonthSerializer()
+    rows = UnitMonthSerializer(many=True)
 
 
 class ReportSubmitSerializer(serializers.Serializer):
@@ -138,6 +203,19 @@ class MonthlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def _respond(self, report: MonthlyReport) -> Response:
         fresh = self.get_queryset().get(pk=report.pk)
         return Response(MonthlyReportSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(parameters=[RollupQuerySerializer], responses=RollupSerializer)
+    @action(detail=False, methods=["get"])
+    def rollup(self, request):
+        """A unit's month as every output shows it: its own figures (frozen if submitted, else live and
+        provisional) and the units directly below it (reporting.rollup)."""
+        query = RollupQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        unit = _visible_unit(request, query.validated_data["unit"])
+        if unit.kind not in EXPORTED_KINDS:
+            raise NotFound
+        rollup = month_rollup(user=request.user, unit=unit, period=query.validated_data["period"])
+        return Response(RollupSerializer(rollup).data)
 
     @extend_schema(request=ReportSubmitSerializer, responses=MonthlyReportSerializer)
     @action(detail=False, methods=["post"])
@@ -255,6 +333,7 @@ class ArticleViewSet(
 
 
 routes = [
+    ("figures", FigureViewSet, "figure"),
     ("monthly-reports", MonthlyReportViewSet, "monthly-report"),
     ("articles", ArticleViewSet, "article"),
 ]

@@ -1,27 +1,17 @@
-"""The figures of a monthly report, computed from the records (§6).
+"""The figures of a monthly report, counted from the records (§6).
 
-Every function here works on many units at once with a fixed number of
-queries, so a district page costs the same for 4 communities or 400. The
-result is plain JSON (ints, strings, dicts): it is what a submitted report
-freezes in `MonthlyReport.figures`.
+What each figure means, how it adds up and where it appears is the figure
+catalogue's (reporting.catalogue); this module does the counting. Every
+function works on many units at once with a fixed number of queries, so a
+district page costs the same for 4 communities or 400. The result is a flat
+JSON dict keyed by the catalogue: what a submitted report freezes in
+`MonthlyReport.figures`.
 
-What each figure means:
-- patrol_days / days: days of the month with at least one patrol record, of
-  the days the community existed in that month.
-- due / covered, per risk class: open establishments registered by the end of
-  the month whose next visit (from their last visit before the month, or
-  their registration) fell due by the month's end; covered if visited in it.
-- findings: those recorded at visits in the month, by category, and how many
-  of them are rectified, still open or passed to the district.
-- open_risks / overdue_risks: all open safety risks of the community when the
-  figures were taken, and those past their rectification deadline.
-- leads_reported / leads_filed: leads reported in the month; leads filed as a
-  case in the month.
-- incidents / incidents_late: incidents that happened in the month; first
-  reports that came later than the one-hour window.
-- publicity (§7, publicity.selectors.PUBLICITY_KEYS): board and slogan
-  updates and whether their rules were met, activities and attendance,
-  brochures handed out, expired medicine collected, training sessions.
+Every record counts on the day of the event it records, in Asia/Shanghai: a
+patrol record, its visits and their findings on the record's date; a lead
+when reported or filed; an incident when it happened; publicity work on its
+date. Only counted patrol records (Patrol.objects.counted(): submitted, with
+at least one visit) count.
 """
 
 from __future__ import annotations
@@ -41,81 +31,32 @@ from patrols import schedule
 from patrols.models import (
     Establishment,
     Finding,
-    FindingCategory,
     FindingStatus,
     Incident,
     Lead,
     LeadStatus,
     Patrol,
-    RiskClass,
     Status,
     Visit,
     VisitResult,
     WatchList,
+    counted_q,
 )
 from patrols.selectors import open_risk_figures
-from publicity.selectors import PUBLICITY_KEYS, publicity_figures
+from publicity.selectors import publicity_figures
 from reporting import periods
-
-RISK_CLASSES = [choice.value for choice in RiskClass]
-FINDING_CATEGORIES = [choice.value for choice in FindingCategory]
-
-# Figures that add up across units; rates are recomputed from the sums.
-ADDITIVE = (
-    "days",
-    "patrol_days",
-    "patrols",
-    "visits",
-    "visits_with_issues",
-    "due",
-    "covered",
-    "findings",
-    "rectified",
-    "open",
-    "reported",
-    "open_risks",
-    "overdue_risks",
-    "leads_reported",
-    "leads_filed",
-    "incidents",
-    "incidents_late",
-    *PUBLICITY_KEYS,
+from reporting.catalogue import (
+    CATEGORY_KEYS,
+    RISK_KEYS,
+    VERSION,
+    empty,
+    percent,
+    total,
+    total_over_months,
+    with_rates,
 )
 
-
-# Figures that say how things stand on one day rather than count a month's work.
-ONE_DAY_STATE = ("open_risks", "overdue_risks")
-
-
-def percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
-def empty() -> dict:
-    figures: dict = dict.fromkeys(ADDITIVE, 0)
-    figures["by_risk"] = {risk: {"due": 0, "covered": 0} for risk in RISK_CLASSES}
-    figures["by_category"] = dict.fromkeys(FINDING_CATEGORIES, 0)
-    return figures
-
-
-def with_rates(figures: dict) -> dict:
-    figures["patrol_day_rate"] = percent(figures["patrol_days"], figures["days"])
-    figures["coverage_rate"] = percent(figures["covered"], figures["due"])
-    return figures
-
-
-def total(many: Iterable[dict]) -> dict:
-    """The sum of several units' figures, rates recomputed from the sums."""
-    result = empty()
-    for figures in many:
-        for key in ADDITIVE:
-            result[key] += figures.get(key, 0)
-        for risk, pair in figures.get("by_risk", {}).items():
-            result["by_risk"][risk]["due"] += pair["due"]
-            result["by_risk"][risk]["covered"] += pair["covered"]
-        for category, count in figures.get("by_category", {}).items():
-            result["by_category"][category] = result["by_category"].get(category, 0) + count
-    return with_rates(result)
+__all__ = ["community_figures", "figures_over", "live_figures", "monthly_trend", "percent", "total"]
 
 
 def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
@@ -129,7 +70,7 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
 
     _add_patrols(result, ids, first, last)
     _add_visits(result, ids, first, last)
-    _add_coverage(result, ids, first, last)
+    _add_coverage(result, [c.pk for c in communities if result[c.pk]["days"]], first, last)
     _add_findings(result, ids, first, last, on)
     _add_leads(result, ids, period)
     _add_incidents(result, ids, period)
@@ -146,36 +87,24 @@ def live_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date
     """
     by_pk = {c.pk: c for c in communities}
     ended = period < periods.period_of(on)
-    keys = {pk: f"reporting:figures:v1:{pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for pk in by_pk} if ended else {}
+    prefix = f"reporting:figures:{VERSION}"
+    keys = {pk: f"{prefix}:{pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for pk in by_pk} if ended else {}
     return _kept(list(by_pk), keys, lambda pks: community_figures([by_pk[pk] for pk in pks], period, on=on))
 
 
 def figures_over(communities: Iterable[OrgUnit], months: list[dt.date], *, on: dt.date) -> dict[int, dict]:
-    """Per community id, the figures of several months added up, rates from the sums (the year of §9).
-
-    What is not a month's count is not added up: open risks are taken once, and the
-    quarterly slogan rule counts once per quarter that ended within the months.
-    """
+    """Per community id, the live figures of several months added up (catalogue.total_over_months)."""
     communities = list(communities)
     by_month = [community_figures(communities, month, on=on) for month in months]
-    result = {c.pk: total(month[c.pk] for month in by_month) for c in communities}
-    for c in communities:
-        figures = result[c.pk]
-        # Open and overdue risks are a state on the day `on`, the same in every month's figures.
-        for key in ONE_DAY_STATE:
-            figures[key] = by_month[-1][c.pk][key] if by_month else 0
-        # The slogan rule is kept per quarter: only a quarter's last month says so.
-        figures["slogan_met"] = sum(
-            figures_of[c.pk]["slogan_met"]
-            for month, figures_of in zip(months, by_month, strict=True)
-            if month.month % 3 == 0
-        )
-    return result
+    return {
+        c.pk: total_over_months(months, [figures_of[c.pk] for figures_of in by_month]) for c in communities
+    }
 
 
 def _add_patrols(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
     rows = (
-        Patrol.objects.filter(community_id__in=ids, date__range=(first, last))
+        Patrol.objects.counted()
+        .filter(community_id__in=ids, date__range=(first, last))
         .values("community_id")
         .annotate(days=Count("date", distinct=True), patrols=Count("pk"))
     )
@@ -186,7 +115,8 @@ def _add_patrols(result: dict, ids: list[int], first: dt.date, last: dt.date) ->
 
 def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
     rows = (
-        Visit.objects.filter(patrol__community_id__in=ids, patrol__date__range=(first, last))
+        Visit.objects.counted()
+        .filter(patrol__community_id__in=ids, patrol__date__range=(first, last))
         .values("patrol__community_id")
         .annotate(visits=Count("pk"), issues=Count("pk", filter=Q(result=VisitResult.ISSUES)))
     )
@@ -197,8 +127,11 @@ def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> 
 
 
 def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
-    """Two queries: the establishments, and in one pass over their visits up to the month's end,
-    each one's last visit before the month and whether it was visited in it."""
+    """Two queries: the establishments, and in one pass over their counted visits up to the month's
+    end, each one's last visit before the month and whether it was visited in it.
+
+    `ids` are the communities that existed in the month: one that did not owes no visits in it.
+    """
     establishments = Establishment.objects.filter(
         community_id__in=ids, status=Status.OPEN, registered_on__lte=last
     ).values_list(
@@ -206,7 +139,8 @@ def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -
     )
     last_before, visited = {}, set()
     for establishment_id, last_date, in_month in (
-        Visit.objects.filter(establishment__community_id__in=ids, patrol__date__lte=last)
+        Visit.objects.counted()
+        .filter(establishment__community_id__in=ids, patrol__date__lte=last)
         .values("establishment_id")
         .annotate(
             last=Max("patrol__date", filter=Q(patrol__date__lt=first)),
@@ -230,15 +164,18 @@ def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -
         if due > last:
             continue
         figures = result[community_id]
+        due_key, covered_key = RISK_KEYS[risk]
         figures["due"] += 1
-        figures["by_risk"][risk]["due"] += 1
+        figures[due_key] += 1
         if pk in visited:
             figures["covered"] += 1
-            figures["by_risk"][risk]["covered"] += 1
+            figures[covered_key] += 1
 
 
 def _add_findings(result: dict, ids: list[int], first: dt.date, last: dt.date, on: dt.date) -> None:
-    in_month = Finding.objects.filter(community_id__in=ids, visit__patrol__date__range=(first, last))
+    in_month = Finding.objects.filter(
+        counted_q("visit__patrol__"), community_id__in=ids, visit__patrol__date__range=(first, last)
+    )
     rows = in_month.values("community_id", "category").annotate(
         total=Count("pk"),
         rectified=Count("pk", filter=Q(status=FindingStatus.CLOSED)),
@@ -247,7 +184,7 @@ def _add_findings(result: dict, ids: list[int], first: dt.date, last: dt.date, o
     )
     for row in rows:
         figures = result[row["community_id"]]
-        figures["by_category"][row["category"]] = row["total"]
+        figures[CATEGORY_KEYS[row["category"]]] = row["total"]
         figures["findings"] += row["total"]
         figures["rectified"] += row["rectified"]
         figures["open"] += row["open"]
@@ -340,7 +277,7 @@ def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
 def _trend_key_prefix(ids: list[int]) -> str:
     # The community ids can be hundreds long; a digest keeps the key short and equal for equal sets.
     digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
-    return f"reporting:trend:v1:{digest}"
+    return f"reporting:trend:{VERSION}:{digest}"
 
 
 def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:
@@ -348,7 +285,8 @@ def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[
     first, last = min(months), periods.period_last_day(max(months))
     patrol_days = defaultdict(int)
     for row in (
-        Patrol.objects.filter(community_id__in=ids, date__range=(first, last))
+        Patrol.objects.counted()
+        .filter(community_id__in=ids, date__range=(first, last))
         .annotate(month=TruncMonth("date"))
         .values("month")
         .annotate(
@@ -357,12 +295,14 @@ def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[
     ):
         patrol_days[row["month"]] = row["days"]
     visits = _count_by_month(
-        Visit.objects.filter(patrol__community_id__in=ids, patrol__date__range=(first, last)),
+        Visit.objects.counted().filter(patrol__community_id__in=ids, patrol__date__range=(first, last)),
         "patrol__date",
         "patrol",
     )
     findings = _count_by_month(
-        Finding.objects.filter(community_id__in=ids, visit__patrol__date__range=(first, last)),
+        Finding.objects.filter(
+            counted_q("visit__patrol__"), community_id__in=ids, visit__patrol__date__range=(first, last)
+        ),
         "visit__patrol__date",
         "visit",
     )

@@ -118,6 +118,16 @@ class MonthlyReport(models.Model):
         return not self.is_submitted and not self.is_locked(now)
 
 
+def period_locked(*, unit_id: int, kind: str, period: dt.date, now: dt.datetime | None = None) -> bool:
+    """Whether a unit's month is closed to new records: its report's deadline has passed and no
+    exception from the level above (a reopening, or a return) has opened it again (§6)."""
+    now = now or timezone.now()
+    if now < periods.report_deadline(kind, period):
+        return False  # the common case, a record of this month or last: no need to read the report
+    report = MonthlyReport.objects.filter(unit_id=unit_id, period=period).first()
+    return report is None or report.is_locked(now)
+
+
 class ReportAction(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")

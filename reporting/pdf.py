@@ -15,10 +15,10 @@ from django.utils import timezone, translation
 from weasyprint import HTML
 
 from orgs.models import OrgUnit, OrgUnitKind
-from patrols.models import FindingCategory, RiskClass
-from reporting import charts, periods
+from reporting import catalogue, charts, periods
 from reporting import figures as report_figures
-from reporting.exports import month_rollup, state_word
+from reporting.exports import PROVISIONAL, state_word
+from reporting.rollup import month_rollup
 from reporting.selectors import on_time_trend
 
 TREND_MONTHS = 12
@@ -55,6 +55,7 @@ def _trend_charts(rollup, communities: list[OrgUnit], now: dt.datetime) -> list:
 
 
 def month_summary_pdf(*, user, unit: OrgUnit, period: dt.date, now: dt.datetime | None = None) -> bytes:
+    """The summary of a unit's month: its own figures (the roll-up's), the units below it, trends."""
     now = now or timezone.now()
     with translation.override("zh-hans"):
         rollup = month_rollup(user=user, unit=unit, period=period, now=now)
@@ -63,22 +64,25 @@ def month_summary_pdf(*, user, unit: OrgUnit, period: dt.date, now: dt.datetime 
         elif unit.kind == OrgUnitKind.DISTRICT:
             communities = [row.unit for row in rollup.rows]
         else:
-            communities = [row.unit for row in rollup.community_rows]
-        totals = rollup.totals
+            communities = rollup.detail_units
+        own = rollup.own
+        row_figures = catalogue.shown(catalogue.DASHBOARD, rollup.row_kind)
         context = {
             "rollup": rollup,
             "unit": unit,
             "period": period,
-            "state": state_word(rollup.state) if rollup.state else "",
-            "rows": [(row, state_word(row.state)) for row in rollup.rows],
-            "totals": totals,
-            "risk_rows": [
-                (RiskClass(risk).label, pair["due"], pair["covered"])
-                for risk, pair in totals["by_risk"].items()
+            "own": own,
+            "state": state_word(own.state),
+            "provisional_word": PROVISIONAL,
+            # Two figures a line: a page, not a ledger.
+            "groups": [
+                (group, [cells[i : i + 2] for i in range(0, len(cells), 2)])
+                for group, cells in catalogue.grouped(own.figures, catalogue.PDF, unit.kind)
             ],
-            "category_rows": [
-                (FindingCategory(category).label, count) for category, count in totals["by_category"].items()
-            ],
+            "row_figures": row_figures,
+            "rows": [(row, state_word(row.state), row.cells(catalogue.DASHBOARD)) for row in rollup.rows]
+            if unit.kind != OrgUnitKind.COMMUNITY
+            else [],
             "charts": _trend_charts(rollup, communities, now),
             "generated": timezone.localtime(now),
         }

@@ -8,16 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Func, JSONField
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit, OrgUnitKind
 from patrols.registry_cache import renew_generations
-from patrols.selectors import open_risk_figures
-from reporting import figures as report_figures
-from reporting import periods
+from reporting import catalogue, periods
 from reporting.models import MonthlyReport, ReportStatus
 
 # The monthly reports' generation: the dashboards keep what they read of the reports and the
@@ -59,12 +57,46 @@ def owing_units(units: Iterable[OrgUnit], period: dt.date) -> list[OrgUnit]:
     return [unit for unit in units if periods.existed_in(unit.opened_on, unit.closed_on, period)]
 
 
+@dataclass(frozen=True)
+class Received:
+    """A community as its district compiles it: its figures if it has submitted (else None)."""
+
+    unit: OrgUnit
+    figures: dict | None
+    late: bool = False
+
+
+def compiled_figures(members: list[Received]) -> dict:
+    """A district's figures from its communities: the totals of the reports it received (§6), how
+    many it received, and each community's state and figures under "rows"."""
+    received = [member for member in members if member.figures is not None]
+    compiled = catalogue.total(member.figures for member in received)
+    compiled.update(
+        communities_expected=len(members),
+        communities_received=len(received),
+        communities_late=sum(1 for member in received if member.late),
+        communities_missing=len(members) - len(received),
+    )
+    compiled["rows"] = [
+        {
+            "unit_id": m.unit.pk,
+            "name": m.unit.name,
+            "code": m.unit.code,
+            "state": UnitState.MISSING
+            if m.figures is None
+            else (UnitState.LATE if m.late else UnitState.ON_TIME),
+            "figures": m.figures,
+        }
+        for m in members
+    ]
+    return compiled
+
+
 def compile_districts(districts: Iterable[OrgUnit], period: dt.date) -> dict[int, dict]:
-    """Per district id: the totals of the community reports it has received for `period`.
+    """Per district id: `compiled_figures` of the community reports it has received for `period`.
 
     Only submitted community reports count (§6: a district report counts the
-    reports it received); each community's state is listed with its figures.
-    Two queries for any number of districts.
+    reports it received). Two queries for any number of districts.
     """
     districts = list(districts)
     communities = owing_units(
@@ -77,33 +109,17 @@ def compile_districts(districts: Iterable[OrgUnit], period: dt.date) -> dict[int
     by_district: dict[int, list[OrgUnit]] = defaultdict(list)
     for community in communities:
         by_district[community.parent_id].append(community)
-    result = {}
-    for district in districts:
-        members = by_district[district.pk]
-        received = [reports[c.pk] for c in members if c.pk in reports]
-        compiled = report_figures.total(report.figures for report in received)
-        late = sum(1 for report in received if report.late)
-        compiled["communities"] = {
-            "expected": len(members),
-            "received": len(received),
-            "on_time": len(received) - late,
-            "late": late,
-            "missing": len(members) - len(received),
-        }
-        compiled["rows"] = [
-            {
-                "unit_id": c.pk,
-                "name": c.name,
-                "code": c.code,
-                "state": (UnitState.LATE if reports[c.pk].late else UnitState.ON_TIME)
-                if c.pk in reports
-                else UnitState.MISSING,
-                "figures": reports[c.pk].figures if c.pk in reports else None,
-            }
-            for c in members
-        ]
-        result[district.pk] = compiled
-    return result
+
+    def received(community: OrgUnit) -> Received:
+        report = reports.get(community.pk)
+        if report is None:
+            return Received(community, None)
+        return Received(community, catalogue.normalise(report.figures), report.late)
+
+    return {
+        district.pk: compiled_figures([received(c) for c in by_district[district.pk]])
+        for district in districts
+    }
 
 
 def compile_district(district: OrgUnit, period: dt.date) -> dict:
@@ -118,11 +134,11 @@ class Rates:
 
     @property
     def reporting_rate(self) -> int | None:
-        return report_figures.percent(self.submitted, self.expected)
+        return catalogue.percent(self.submitted, self.expected)
 
     @property
     def on_time_rate(self) -> int | None:
-        return report_figures.percent(self.on_time, self.expected)
+        return catalogue.percent(self.on_time, self.expected)
 
 
 def submissions(units: Iterable[OrgUnit], months: list[dt.date]) -> dict[tuple[int, dt.date], bool]:
@@ -204,76 +220,6 @@ def period_reports(units: list[OrgUnit], period: dt.date) -> dict[int, MonthlyRe
         .defer("figures")
         .annotate(summary=JSONWithoutKey("figures", "rows"))
     }
-
-
-@dataclass
-class DashboardRow:
-    unit: OrgUnit
-    report: MonthlyReport | None
-    state: str
-    figures: dict
-    provisional: bool
-    rates: Rates
-    risks: dict = field(default_factory=dict)
-
-    @property
-    def state_label(self) -> str:
-        return str(UnitState.LABELS[self.state])
-
-
-def dashboard_rows(
-    units: list[OrgUnit],
-    period: dt.date,
-    *,
-    now: dt.datetime,
-    year_months: list[dt.date],
-    submitted: dict[tuple[int, dt.date], bool] | None = None,
-    reports: dict[int, MonthlyReport] | None = None,
-) -> list[DashboardRow]:
-    """One row per unit (all communities, or all districts): state, figures side by side, rates.
-
-    A submitted report shows its frozen figures; any other shows the figures
-    as they stand (marked provisional). Open and overdue risks are always
-    today's. `submitted`, when given, is `submissions()` of the units over the year's months;
-    `reports`, when given, is `period_reports()` of the units.
-    """
-    if not units:
-        return []
-    kind = units[0].kind
-    if reports is None:
-        reports = period_reports(units, period)
-    missing_figures = [u for u in units if not (u.pk in reports and reports[u.pk].is_submitted)]
-    today = now.astimezone(periods.local_zone()).date()
-    if kind == OrgUnitKind.COMMUNITY:
-        live = report_figures.live_figures(missing_figures, period, on=today)
-        risks = open_risk_figures(units, by="community", on=today)
-    else:
-        live = compile_districts(missing_figures, period)
-        risks = open_risk_figures(units, by="community__parent", on=today)
-    rates = reporting_rates(units, year_months, now=now, submitted=submitted)
-    rows = []
-    for unit in units:
-        report = reports.get(unit.pk)
-        frozen = report is not None and report.is_submitted
-        rows.append(
-            DashboardRow(
-                unit=unit,
-                report=report,
-                state=unit_state(report, periods.report_deadline(kind, period), now),
-                figures=report.summary if frozen else live[unit.pk],
-                provisional=not frozen,
-                rates=rates[unit.pk],
-                risks=risks.get(unit.pk, {}),
-            )
-        )
-    return rows
-
-
-def state_counts(rows: list[DashboardRow]) -> dict[str, int]:
-    counts = dict.fromkeys(UnitState.LABELS, 0)
-    for row in rows:
-        counts[row.state] += 1
-    return counts
 
 
 def on_time_trend(

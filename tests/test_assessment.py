@@ -27,6 +27,8 @@ from patrols.models import FindingKind, Lead, LeadStatus, Patrol, PatrolMember, 
 from patrols.services import leads as lead_services
 from patrols.services import records
 from publicity.models import BoardUpdate
+from reporting import periods
+from reporting.figures import community_figures
 from reporting.models import MonthlyReport, ReportStatus
 from tests.factories import EstablishmentFactory, UserFactory
 
@@ -57,6 +59,8 @@ def patrol(clock, day: dt.date, inspector, partner, shop, *, risk: bool = False)
         finding_items=items,
         visited_at=at(day, 10),
     )
+    clock.set(at(day, 18))
+    records.patrol_submit(user=inspector, patrol=record)
     return record
 
 
@@ -70,9 +74,12 @@ def filed_lead(clock, day: dt.date, reporter, officer, community) -> Lead:
 
 
 def monthly_reports(community, head, states: dict[int, str]) -> None:
-    """Reports of the year's months, written straight to the table: "on_time" or "late"."""
+    """Reports of the year's months, written straight to the table: "on_time" or "late", each with
+    the figures it would have frozen."""
     for month, state in states.items():
+        period = dt.date(YEAR, month, 1)
         MonthlyReport.objects.create(
+            figures=community_figures([community], period, on=periods.period_last_day(period))[community.pk],
             unit=community,
             period=dt.date(YEAR, month, 1),
             status=ReportStatus.SUBMITTED,
@@ -108,6 +115,7 @@ def year_of_records(
         rectified=True,
         visited_at=at(dt.date(YEAR, 3, 8), 10),
     )
+    records.patrol_submit(user=inspector_a, patrol=follow)
     # A patrol in December is after the months assessed and does not count.
     patrol(clock, dt.date(YEAR, 12, 2), inspector_a, partner_a, shop)
     filed_lead(clock, dt.date(YEAR, 4, 2), inspector_a, district_officer_a, community_a)
@@ -115,7 +123,6 @@ def year_of_records(
     lead_services.lead_report(
         community=community_a, description="过期药品", source="inspector", reporter=partner_a
     )
-    monthly_reports(community_a, head_a, {1: "on_time", 2: "on_time", 3: "late", 4: "on_time", 5: "on_time"})
     for month in (1, 2, 3):
         BoardUpdate.objects.create(
             community=community_a,
@@ -127,6 +134,8 @@ def year_of_records(
     BoardUpdate.objects.create(
         community=community_a, kind="slogan", date=dt.date(YEAR, 2, 9), summary="标语", created_by=head_a
     )
+    # The reports freeze what the records said: written after them.
+    monthly_reports(community_a, head_a, {1: "on_time", 2: "on_time", 3: "late", 4: "on_time", 5: "on_time"})
     clock.set(IN_WINDOW)
     return {"third": third, "shop": shop}
 

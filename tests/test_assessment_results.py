@@ -104,7 +104,7 @@ def test_assessment_workbook_has_the_items_figures_sample_and_rewards(
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = [row for row in book["考核表"].iter_rows(values_only=True) if len(row) > 5]
     leads_row = next(row for row in rows if row[1] == "线索报送")
-    assert "报送线索 1 条，立案 1 条" in leads_row[4]
+    assert "报告线索 1，立案线索 1" in leads_row[4]  # the catalogue's labels
     total_row = next(row for row in rows if row[1] == "合计")
     assert total_row[3] == 100 and total_row[5] == float(assessment.total)
     checks = [row for row in book["抽查巡查员"].iter_rows(values_only=True) if len(row) > 2]

@@ -373,6 +373,7 @@ EXPECTED: dict[str, Row] = {
             "reward-list",
             "incident-list",
             "monthly-report-list",
+            "figure-list",
             "article-list",
             "boardupdate-list",
             "publicityactivity-list",
@@ -405,6 +406,10 @@ EXPECTED: dict[str, Row] = {
         json=True,
     ),
     "monthly-report-detail": Row(A_RECORD, _r("monthly-report-detail", lambda w: w.report.pk)),
+    # A unit's month rolled up (reporting.rollup): a unit outside the person's area is not found.
+    "monthly-report-rollup": Row(
+        A_RECORD, lambda w: f"{reverse('monthly-report-rollup')}?unit={w.community_a.pk}&period={_month(w)}"
+    ),
     "article-detail": Row(A_RECORD, _r("article-detail", lambda w: w.article.pk)),
     "boardupdate-detail": Row(A_RECORD, _r("boardupdate-detail", lambda w: w.board.pk)),
     "publicityactivity-detail": Row(A_RECORD, _r("publicityactivity-detail", lambda w: w.activity.pk)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +16,17 @@ from PIL import Image
 
 from notifications.models import Notification
 from orgs.models import Role
-from patrols.models import Amendment, Finding, FindingStatus, Lead, Patrol, PatrolStatus, Photo, Visit
+from patrols.models import (
+    Amendment,
+    Finding,
+    FindingStatus,
+    Lead,
+    Patrol,
+    PatrolMember,
+    PatrolStatus,
+    Photo,
+    Visit,
+)
 from patrols.services import records as services
 from tests.factories import EstablishmentFactory, UserFactory
 
@@ -387,13 +398,21 @@ def test_only_the_communitys_reviewers_may_approve(inspector_a, patrol_a, shop_a
 # Calendar and district view
 
 
-def test_calendar_shows_days_without_a_patrol(client, inspector_a, partner_a):
+def test_calendar_shows_days_without_a_patrol(client, inspector_a, partner_a, shop_a):
+    """A patrolled day is a submitted record with a visit; today is not missed until it is over."""
     today = timezone.localdate()
-    services.patrol_start(user=inspector_a, team=[partner_a], date=today)
+    patrol, _ = services.patrol_start(user=inspector_a, team=[partner_a], date=today)
     client.force_login(inspector_a)
     page = client.get(reverse("patrols:patrol_calendar"))
-    assert page.context["patrolled"] == 1
-    assert page.context["missing"] == today.day - 1
+    # An empty draft counts for nothing, and today is not yet a missed day.
+    assert (page.context["patrolled"], page.context["missing"]) == (0, today.day - 1)
+    cell = next(c for week in page.context["weeks"] for c in week if c["date"] == today)
+    assert cell["today"] and not cell["missing"] and not cell["patrolled"]
+    visit(patrol, inspector_a, shop_a)
+    assert client.get(reverse("patrols:patrol_calendar")).context["patrolled"] == 0  # still a draft
+    services.patrol_submit(user=inspector_a, patrol=patrol)
+    page = client.get(reverse("patrols:patrol_calendar"))
+    assert (page.context["patrolled"], page.context["missing"]) == (1, today.day - 1)
 
 
 def test_district_overview_counts_patrols_and_overdue_rectifications(
@@ -409,6 +428,7 @@ def test_district_overview_counts_patrols_and_overdue_rectifications(
         finding_items=[services.FindingInput("safety_risk", "hygiene", "卫生差")],
     )
     Finding.objects.filter(visit=v).update(rectification_deadline=timezone.localdate() - dt.timedelta(days=1))
+    services.patrol_submit(user=inspector_a, patrol=patrol)
     client.force_login(district_officer_a)
     page = client.get(reverse("patrols:patrol_overview"))
     rows = {row["community"].name: row for row in page.context["rows"]}
@@ -485,10 +505,14 @@ def test_patrol_list_costs_the_same_for_few_and_many(client, district_officer_a,
     client.force_login(district_officer_a)
     services.patrol_start(user=inspector_a, team=[partner_a])
     few = count()
-    for days in range(1, 25):
-        services.patrol_start(
-            user=inspector_a, team=[partner_a], date=timezone.localdate() - dt.timedelta(days=days)
+    for days in range(1, 25):  # earlier days, some in a month already locked: made as stored
+        patrol = Patrol.objects.create(
+            community=inspector_a.org_unit,
+            date=timezone.localdate() - dt.timedelta(days=days),
+            created_by=inspector_a,
         )
+        for member in (inspector_a, partner_a):
+            PatrolMember.objects.create(patrol=patrol, inspector=member, certificate_no=member.certificate_no)
     assert count() == few
 
 
@@ -506,3 +530,98 @@ def test_todays_patrol_sends_reviewers_to_their_review_list(client, head_a):
     client.force_login(head_a)
     response = client.get(reverse("patrols:patrol_today"))
     assert response.url == reverse("patrols:patrol_review")
+
+
+# The month a record belongs to, once its report is locked
+
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+def test_no_record_is_started_or_submitted_in_a_locked_month_without_the_districts_exception(
+    clock, api, inspector_a, partner_a, shop_a, community_a, district_officer_a
+):
+    october_20 = dt.date(2026, 10, 20)
+    clock.set(shanghai(dt.date(2026, 10, 31), 20))
+    draft = services.patrol_start(user=inspector_a, team=[partner_a], date=dt.date(2026, 10, 31))[0]
+    visit(draft, inspector_a, shop_a)
+    # October's report locked when the 5th of November ended.
+    clock.set(shanghai(dt.date(2026, 11, 6)))
+    api.force_authenticate(inspector_a)
+    response = api.post(
+        "/api/patrols/", {"team": [partner_a.pk], "date": october_20.isoformat()}, format="json"
+    )
+    assert response.status_code == 400 and "锁定" in str(response.json())
+    assert not Patrol.objects.filter(date=october_20).exists()
+    with pytest.raises(ValidationError, match="锁定"):
+        services.patrol_submit(user=inspector_a, patrol=draft)
+    assert Patrol.objects.get(pk=draft.pk).status == PatrolStatus.DRAFT  # nothing typed was lost
+    # The logged exception opens the month again until its day ends.
+    from reporting.models import ReportEvent
+    from reporting.services import monthly_report_reopen
+
+    monthly_report_reopen(
+        user=district_officer_a,
+        unit=community_a,
+        period=dt.date(2026, 10, 1),
+        reason="补录",
+        until=dt.date(2026, 11, 6),
+    )
+    assert ReportEvent.objects.filter(action="reopened", actor=district_officer_a).exists()
+    services.patrol_submit(user=inspector_a, patrol=draft)
+    response = api.post(
+        "/api/patrols/", {"team": [partner_a.pk], "date": october_20.isoformat()}, format="json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_today_is_not_a_missed_day_on_the_district_overview_until_it_is_over(
+    client, district_officer_a, inspector_a, partner_a, shop_a
+):
+    today = timezone.localdate()
+    for back in range(1, 8):  # the last seven days, each with a submitted record holding a visit
+        patrol = Patrol.objects.create(
+            community=inspector_a.org_unit,
+            date=today - dt.timedelta(days=back),
+            created_by=inspector_a,
+            status=PatrolStatus.SUBMITTED,
+        )
+        Visit.objects.create(patrol=patrol, establishment=shop_a, result="compliant")
+    services.patrol_start(user=inspector_a, team=[partner_a], date=today)  # today's, still a draft
+    client.force_login(district_officer_a)
+    rows = {
+        row["community"].name: row for row in client.get(reverse("patrols:patrol_overview")).context["rows"]
+    }
+    assert rows["翠苑社区"]["missing_recent"] == 0
+
+
+def test_recompute_visit_due_applies_the_rule_to_every_establishment(shop_a, community_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from patrols import schedule
+    from patrols.models import Establishment
+
+    Establishment.objects.filter(pk=shop_a.pk).update(next_visit_due=dt.date(2000, 1, 1))
+    other = EstablishmentFactory(community=community_a, risk_class="C")
+    out = StringIO()
+    call_command("recompute_visit_due", stdout=out)
+    shop_a.refresh_from_db()
+    expected = schedule.next_visit_due(
+        last_visited=shop_a.last_visited_on,
+        registered=shop_a.registered_on,
+        risk_class=shop_a.risk_class,
+        tightened_months=shop_a.tightened_interval_months,
+        black_listed=shop_a.watch_list == "black",
+    )
+    assert shop_a.next_visit_due == expected
+    assert "1 next due dates changed" in out.getvalue()
+    call_command("recompute_visit_due", stdout=out)  # safe to run twice
+    assert "0 next due dates changed" in out.getvalue()
+    other.refresh_from_db()
+    assert other.next_visit_due == other.compute_next_visit_due()

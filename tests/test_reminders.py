@@ -160,11 +160,34 @@ def test_missing_patrol_notice_names_the_community_without_a_patrol(
     clock, opened, heads, inspector_a, partner_a
 ):
     clock.set(at(dt.date(2026, 11, 9), 9))
-    records.patrol_start(user=inspector_a, team=[partner_a], date=dt.date(2026, 11, 9))
+    patrol = records.patrol_start(user=inspector_a, team=[partner_a], date=dt.date(2026, 11, 9))[0]
+    records.visit_record(
+        user=inspector_a,
+        patrol=patrol,
+        establishment=EstablishmentFactory(community=inspector_a.org_unit),
+        result="compliant",
+    )
+    records.patrol_submit(user=inspector_a, patrol=patrol)
     run_daily(clock, dt.date(2026, 11, 10))
     assert reminders(ReminderKind.MISSING_PATROL) == {("文新社区", "2026-11-09")}
     assert Notification.objects.filter(recipient=heads["b"], title__contains="2026-11-09").exists()
-    assert not Notification.objects.filter(recipient=heads["a"], title__contains="2026-11-09").exists()
+    # Community A's head heard only that the record awaits review, not that a patrol was missing.
+    titles = Notification.objects.filter(recipient=heads["a"], title__contains="2026-11-09")
+    assert set(titles.values_list("title", flat=True)) == {"2026-11-09 的巡查记录待您审核"}
+
+
+def test_a_draft_does_not_silence_the_missing_patrol_notice(clock, opened, heads, inspector_a, partner_a):
+    clock.set(at(dt.date(2026, 11, 9), 9))
+    draft = records.patrol_start(user=inspector_a, team=[partner_a], date=dt.date(2026, 11, 9))[0]
+    records.visit_record(
+        user=inspector_a,
+        patrol=draft,
+        establishment=EstablishmentFactory(community=inspector_a.org_unit),
+        result="compliant",
+    )
+    run_daily(clock, dt.date(2026, 11, 10))
+    assert reminders(ReminderKind.MISSING_PATROL) == {("文新社区", "2026-11-09"), ("翠苑社区", "2026-11-09")}
+    assert Notification.objects.filter(recipient=heads["a"], title__contains="2026-11-09").exists()
 
 
 def test_no_missing_patrol_notice_before_a_community_opened(clock, opened, heads, community_b):

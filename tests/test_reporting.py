@@ -34,7 +34,8 @@ from patrols.services import records
 from reporting import periods
 from reporting.figures import community_figures
 from reporting.models import MonthlyReport, ReportAction, ReportStatus
-from reporting.selectors import UnitState, dashboard_rows, reporting_rates
+from reporting.rollup import unit_months
+from reporting.selectors import UnitState, reporting_rates
 from reporting.services import (
     monthly_report_for,
     monthly_report_reopen,
@@ -69,6 +70,12 @@ def visit(clock, patrol, inspector, shop, **kwargs) -> Visit:
     return records.visit_record(
         user=inspector, patrol=patrol, establishment=shop, visited_at=at(patrol.date, 10), **kwargs
     )[0]
+
+
+def submit(clock, inspector, *patrols: Patrol) -> None:
+    for patrol in patrols:
+        clock.set(at(patrol.date, 18))
+        records.patrol_submit(user=inspector, patrol=patrol)
 
 
 def risk(category: str, deadline: dt.date) -> records.FindingInput:
@@ -128,6 +135,11 @@ def october_records(clock, community_a, community_b, inspector_a, partner_a, ins
     visit(clock, p20, inspector_a, shop["b1"], follow_up_of=expired, rectified=True, result="compliant")
     p20b = patrol_on(clock, october(20), inspector_a, partner_a)
     visit(clock, p20b, inspector_a, shop["a1"])
+    submit(clock, inspector_a, september, p2, p12, p20, p20b)
+    # A draft never submitted, and an empty record: they count for nothing.
+    draft = patrol_on(clock, october(25), inspector_a, partner_a)
+    visit(clock, draft, inspector_a, shop["a2"])
+    patrol_on(clock, october(26), inspector_a, partner_a)
     # A lead from the public, verified and filed in October.
     clock.set(at(october(21)))
     lead = lead_services.lead_report(community=community_a, description="售卖过期食品", source="public")
@@ -144,6 +156,8 @@ def october_records(clock, community_a, community_b, inspector_a, partner_a, ins
     partner_b = UserFactory(role=Role.INSPECTOR, org_unit=community_b)
     other = patrol_on(clock, october(3), inspector_b, partner_b)
     visit(clock, other, inspector_b, EstablishmentFactory(community=community_b, risk_class="A"))
+    submit(clock, inspector_a, november)
+    submit(clock, inspector_b, other)
     clock.set(at(dt.date(2026, 11, 3)))
     return shop
 
@@ -151,13 +165,24 @@ def october_records(clock, community_a, community_b, inspector_a, partner_a, ins
 def count_from_records(community, period: dt.date, on: dt.date) -> dict:
     """The month's figures counted one record at a time, the way a clerk would with the paper ledger."""
     first, last = period, periods.period_last_day(period)
-    patrols = [p for p in Patrol.objects.all() if p.community_id == community.pk and first <= p.date <= last]
+    patrols = [
+        p
+        for p in Patrol.objects.all()
+        if p.community_id == community.pk
+        and first <= p.date <= last
+        and p.status in ("submitted", "archived")
+        and p.visits.exists()
+    ]
     visits = [v for v in Visit.objects.select_related("patrol") if v.patrol in patrols]
     due, covered = {"A": 0, "B": 0, "C": 0}, {"A": 0, "B": 0, "C": 0}
     for shop in community.establishments.all():
         if shop.status != Status.OPEN or shop.registered_on > last:
             continue
-        earlier = [v.patrol.date for v in shop.visits.select_related("patrol") if v.patrol.date < first]
+        earlier = [
+            v.patrol.date
+            for v in shop.visits.select_related("patrol")
+            if v.patrol.date < first and v.patrol.status in ("submitted", "archived")
+        ]
         next_due = schedule.next_visit_due(
             last_visited=max(earlier, default=None),
             registered=shop.registered_on,
@@ -189,7 +214,8 @@ def count_from_records(community, period: dt.date, on: dt.date) -> dict:
         "visits_with_issues": sum(v.result == "issues" for v in visits),
         "due": sum(due.values()),
         "covered": sum(covered.values()),
-        "by_risk": {risk: {"due": due[risk], "covered": covered[risk]} for risk in due},
+        **{f"due_{risk}": due[risk] for risk in due},
+        **{f"covered_{risk}": covered[risk] for risk in due},
         "findings": len(findings),
         "rectified": sum(f.status == FindingStatus.CLOSED for f in findings),
         "open": sum(f.status == FindingStatus.OPEN for f in findings),
@@ -218,12 +244,8 @@ def test_report_figures_equal_a_count_made_from_the_records(october_records, com
         assert figures[key] == value, key
     # And the story of the month, told in numbers a head would recognise.
     assert (figures["patrol_days"], figures["patrols"], figures["visits"]) == (3, 4, 6)
-    assert figures["by_risk"] == {
-        "A": {"due": 2, "covered": 1},
-        "B": {"due": 0, "covered": 0},
-        "C": {"due": 1, "covered": 1},
-    }
-    assert figures["by_category"]["hygiene"] == 1 and figures["by_category"]["unlicensed_sales"] == 1
+    assert [figures[f"{key}_{risk}"] for risk in "ABC" for key in ("due", "covered")] == [2, 1, 0, 0, 1, 1]
+    assert figures["findings_hygiene"] == 1 and figures["findings_unlicensed_sales"] == 1
     assert (figures["rectified"], figures["open"], figures["reported"]) == (1, 1, 1)
     assert (figures["leads_reported"], figures["leads_filed"]) == (2, 1)
     assert (figures["incidents"], figures["incidents_late"]) == (1, 1)
@@ -251,6 +273,7 @@ def test_submitted_report_does_not_change_when_the_records_change(
     # A patrol logged late for October, and an open risk put right afterwards.
     late_patrol = patrol_on(clock, october(28), inspector_a, partner_a)
     visit(clock, late_patrol, inspector_a, october_records["a2"])
+    submit(clock, inspector_a, late_patrol)
     Finding.objects.filter(community=community_a, status=FindingStatus.OPEN).update(
         status=FindingStatus.CLOSED
     )
@@ -263,7 +286,7 @@ def test_submitted_report_does_not_change_when_the_records_change(
     )
     client.force_login(head_a)
     page = client.get(reverse("reporting:report", args=[community_a.pk, "2026-10"]))
-    assert page.context["figures"]["patrol_days"] == 3
+    assert page.context["own"].figures["patrol_days"] == 3
     assert page.context["frozen"] is True
 
 
@@ -415,7 +438,8 @@ def test_district_report_compiles_the_community_reports_it_received(
         narrative="区督查",
     )
     figures = report.figures
-    assert figures["communities"] == {"expected": 2, "received": 1, "on_time": 0, "late": 1, "missing": 1}
+    received = {key: figures[f"communities_{key}"] for key in ("expected", "received", "late", "missing")}
+    assert received == {"expected": 2, "received": 1, "late": 1, "missing": 1}
     assert figures["visits"] == submitted.figures["visits"]  # community B's October visit was never reported
     rows = {row["unit_id"]: row["state"] for row in figures["rows"]}
     assert rows == {community_a.pk: UnitState.LATE, community_b.pk: UnitState.MISSING}
@@ -508,9 +532,8 @@ def test_head_writes_and_submits_the_report_on_its_page(clock, october_records, 
     client.force_login(head_a)
     url = reverse("reporting:report", args=[community_a.pk, "2026-10"])
     page = client.get(url)
-    assert (
-        page.status_code == 200 and page.context["can_edit"] and page.context["figures"]["patrol_days"] == 3
-    )
+    assert page.status_code == 200 and page.context["can_edit"]
+    assert page.context["own"].figures["patrol_days"] == 3
 
     client.post(url, {"action": "save", "narrative": "草稿"})
     assert MonthlyReport.objects.get(unit=community_a).narrative == "草稿"
@@ -551,7 +574,7 @@ def test_district_dashboard_shows_each_community_state(
     rows = {row.unit: row for row in page.context["rows"]}
     assert rows[community_a].state == UnitState.ON_TIME and rows[community_a].figures["visits"] == 6
     assert rows[community_b].state == UnitState.MISSING and rows[community_b].provisional
-    assert rows[community_a].risks["overdue_risks"] == 1
+    assert rows[community_a].figures["overdue_risks"] == 1
     assert len(page.context["charts"]) == 3 and "<svg" in page.context["charts"][0]
     # The timeliness chart and the rates read the same reports: October, one on time, one missing.
     with translation.override("zh-hans"):
@@ -617,7 +640,8 @@ def test_the_dashboard_keeps_what_the_reports_say_and_reads_the_records_live(
     partner_b = UserFactory(role=Role.INSPECTOR, org_unit=community_b)
     patrol = patrol_on(clock, dt.date(2026, 11, 4), inspector_b, partner_b)
     visit(clock, patrol, inspector_b, EstablishmentFactory(community=community_b))
-    clock.set(at(dt.date(2026, 11, 4), 11))
+    submit(clock, inspector_b, patrol)
+    clock.set(at(dt.date(2026, 11, 4), 19))
     assert dashboard_rows_of(client, "2026-11")["文新社区"].figures["visits"] == november + 1
 
     # A report submitted, then returned, shows on the next request each time.
@@ -719,22 +743,23 @@ def test_an_ended_months_live_figures_are_counted_once_and_the_current_months_on
     assert visits("2026-10") == 6
 
     # A late record of October, and today's patrol.
-    visit(clock, patrol_on(clock, october(30), inspector_a, partner_a), inspector_a, shop)
-    visit(clock, patrol_on(clock, dt.date(2026, 11, 7), inspector_a, partner_a), inspector_a, shop)
+    late = patrol_on(clock, october(30), inspector_a, partner_a)
+    today = patrol_on(clock, dt.date(2026, 11, 7), inspector_a, partner_a)
+    visit(clock, late, inspector_a, shop)
+    visit(clock, today, inspector_a, shop)
+    submit(clock, inspector_a, late, today)
     assert visits("2026-11") == november + 1
     assert visits("2026-10") == 6  # until the kept figures expire
     cache.clear()
     assert visits("2026-10") == 7
 
 
-def test_dashboard_rows_use_the_frozen_figures_of_submitted_reports(
-    clock, october_records, community_a, head_a
-):
+def test_unit_months_use_the_frozen_figures_of_submitted_reports(clock, october_records, community_a, head_a):
     monthly_report_submit(
         user=head_a, report=monthly_report_for(unit=community_a, period=OCTOBER), narrative="好"
     )
     MonthlyReport.objects.filter(unit=community_a).update(
         figures={**community_figures([community_a], OCTOBER, on=OCTOBER)[community_a.pk], "visits": 99}
     )
-    rows = dashboard_rows([community_a], OCTOBER, now=at(dt.date(2026, 11, 7)), year_months=[OCTOBER])
+    rows = unit_months([community_a], OCTOBER, now=at(dt.date(2026, 11, 7)), year_months=[OCTOBER])
     assert rows[0].figures["visits"] == 99 and not rows[0].provisional

@@ -11,9 +11,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from patrols.models import Patrol
+from patrols.models import Patrol, PatrolStatus, Visit
 from reporting.models import MonthlyReport, ReportAction, ReportStatus
 from reporting.services import current_figures
+from tests.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,15 @@ def test_submit_freezes_the_figures(api, head_a, community_a, inspector_a, distr
     frozen = report.figures
     assert frozen["patrols"] == 0
 
-    Patrol.objects.create(community=community_a, date=dt.date(2026, 10, 20), created_by=inspector_a)
+    patrol = Patrol.objects.create(
+        community=community_a,
+        date=dt.date(2026, 10, 20),
+        created_by=inspector_a,
+        status=PatrolStatus.SUBMITTED,
+    )
+    Visit.objects.create(
+        patrol=patrol, establishment=EstablishmentFactory(community=community_a), result="compliant"
+    )
     assert current_figures(report)["patrols"] == 1
     api.force_authenticate(district_officer_a)
     assert api.get(f"{URL}{report.pk}/").json()["figures"] == frozen

@@ -180,7 +180,7 @@ def test_volunteer_has_no_archive(client, volunteer_a):
 
 def test_each_section_is_paged(client, inspector_a, community_a):
     for day in range(1, 31):
-        Patrol.objects.create(community=community_a, date=dt.date(2026, 10, day), created_by=inspector_a)
+        file_month(community_a, inspector_a, dt.date(2026, 10, day))
     client.force_login(inspector_a)
     first = client.get(URL, {"month": "2026-10"})
     patrols = next(s for s in first.context["sections"] if s.key == "patrols")

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from orgs.models import Role
 from patrols.services import records
-from reporting import exports
+from reporting import exports, rollup
 from reporting.services import monthly_report_for, monthly_report_submit
 from tests.factories import CommunityFactory, EstablishmentFactory, UserFactory
 
@@ -39,6 +39,7 @@ def patrol_days(clock, community, days: list[int]) -> None:
         records.visit_record(
             user=one, patrol=patrol, establishment=shop, result="compliant", visited_at=at(date)
         )
+        records.patrol_submit(user=one, patrol=patrol)
 
 
 def sheet_rows(content: bytes, name: str) -> list[tuple]:
@@ -77,9 +78,11 @@ def test_district_workbook_has_one_row_per_community_and_a_total(
     rows = sheet_rows(content, "汇总")
     days = column(rows, "巡查天数")
     by_name = {row[0]: row for row in rows if row and row[0]}
-    assert by_name[community_a.name][days] == 3
-    assert by_name[community_b.name][days] == 1
-    assert by_name["合计"][days] == 4
+    included = column(rows, "计入合计")
+    assert (by_name[community_a.name][days], by_name[community_a.name][included]) == (3, "是")
+    # Community B has not reported: listed with its live figures, not counted in the district's total.
+    assert (by_name[community_b.name][days], by_name[community_b.name][included]) == (1, "否")
+    assert by_name["合计"][days] == 3
     assert "问题分类" in load_workbook(io.BytesIO(content), read_only=True).sheetnames
 
 
@@ -196,12 +199,17 @@ def test_workbook_written_one_unit_at_a_time_is_the_same(
         return workbook_values(exports.month_workbook(user=city_officer, unit=exported, period=OCTOBER))
 
     in_one_chunk = export()
-    monkeypatch.setattr(exports, "UNITS_PER_CHUNK", 1)
+    monkeypatch.setattr(rollup, "UNITS_PER_CHUNK", 1)
     one_at_a_time = export()
 
     assert one_at_a_time == in_one_chunk
-    communities = one_at_a_time["社区明细" if unit == "city" else "汇总"]
-    days = column(communities, "巡查天数")
-    total = next(row for row in communities if row[0] == "合计")
-    expected = 5 if unit == "city" else 3
-    assert total[days] == expected and "已报 1/" in " ".join(str(value) for value in total if value)
+    summary = one_at_a_time["汇总"]
+    days = column(summary, "巡查天数")
+    # The total counts only the reports received: community A's, not community C's live days.
+    assert next(row for row in summary if row[0] == "合计")[days] == 3
+    if unit == "city":
+        detail = one_at_a_time["社区明细"]
+        days, included = column(detail, "巡查天数"), column(detail, "计入合计")
+        by_name = {row[1]: row for row in detail if row and len(row) > days}
+        assert (by_name[community_a.name][days], by_name[community_a.name][included]) == (3, "是")
+        assert (by_name[community_c.name][days], by_name[community_c.name][included]) == (2, "否")

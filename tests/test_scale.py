@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,7 +18,7 @@ from django.utils import timezone
 from orgs.models import OrgUnit, Role, User
 from orgs.views import DUE_LIST_LENGTH
 from patrols.models import Establishment, Finding, Patrol, PatrolMember, Visit
-from patrols.services.records import patrol_start, visit_record
+from patrols.services.records import patrol_start, patrol_submit, visit_record
 from reporting import periods
 from reporting.models import MonthlyReport
 from tests.factories import CommunityFactory, DistrictFactory, EstablishmentFactory, UserFactory
@@ -37,11 +38,16 @@ def last_month_day() -> dt.date:
 
 
 def patrol_with_visits(community: OrgUnit, shops: int, inspectors: list[User] | None = None) -> Patrol:
-    """A patrol of last month in `community` that visited `shops` new establishments."""
+    """A patrol of last month in `community` that visited `shops` new establishments, logged and
+    submitted on that day (later, last month's report would be locked)."""
     inspectors = inspectors or UserFactory.create_batch(2, role=Role.INSPECTOR, org_unit=community)
-    patrol, _ = patrol_start(user=inspectors[0], team=inspectors[1:], date=last_month_day())
-    for shop in EstablishmentFactory.create_batch(shops, community=community):
-        visit_record(user=inspectors[0], patrol=patrol, establishment=shop, result="compliant")
+    day = last_month_day()
+    that_day = dt.datetime.combine(day, dt.time(10), tzinfo=periods.local_zone())
+    with mock.patch("django.utils.timezone.now", return_value=that_day):
+        patrol, _ = patrol_start(user=inspectors[0], team=inspectors[1:], date=day)
+        for shop in EstablishmentFactory.create_batch(shops, community=community, registered_on=day):
+            visit_record(user=inspectors[0], patrol=patrol, establishment=shop, result="compliant")
+        patrol_submit(user=inspectors[0], patrol=patrol)
     return patrol
 
 

@@ -29,6 +29,7 @@ from patrols.models.leads import (
     Reward,
 )
 from patrols.models.records import (
+    COUNTED_STATUSES,
     EDITABLE_STATUSES,
     Amendment,
     ChecklistTemplate,
@@ -42,10 +43,12 @@ from patrols.models.records import (
     Photo,
     Visit,
     VisitResult,
+    counted_q,
 )
 
 __all__ = [
     "CLOSED_LEAD_STATUSES",
+    "COUNTED_STATUSES",
     "EDITABLE_STATUSES",
     "FIRST_REPORT_WINDOW",
     "FOOD_SERVICE_CATEGORIES",
@@ -77,6 +80,7 @@ __all__ = [
     "Status",
     "Visit",
     "VisitResult",
+    "counted_q",
     "VisitState",
     "WatchList",
     "is_late_first_report",

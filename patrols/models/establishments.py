@@ -89,8 +89,7 @@ class EstablishmentQuerySet(models.QuerySet):
 
     def due(self, *, on: dt.date) -> QuerySet[Establishment]:
         """Due within DUE_SOON_DAYS, overdue ones included."""
-        horizon = on + dt.timedelta(days=schedule.DUE_SOON_DAYS)
-        return self.open().filter(next_visit_due__lte=horizon)
+        return self.open().filter(next_visit_due__lte=schedule.due_soon_horizon(on))
 
     def in_visit_state(self, state: str, *, on: dt.date) -> QuerySet[Establishment]:
         if state == VisitState.OVERDUE:
@@ -98,8 +97,7 @@ class EstablishmentQuerySet(models.QuerySet):
         if state == VisitState.DUE:
             return self.due(on=on).exclude(next_visit_due__lt=on)
         if state == VisitState.OK:
-            horizon = on + dt.timedelta(days=schedule.DUE_SOON_DAYS)
-            return self.open().filter(next_visit_due__gt=horizon)
+            return self.open().filter(next_visit_due__gt=schedule.due_soon_horizon(on))
         return self
 
     def search(self, text: str) -> QuerySet[Establishment]:

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -63,6 +63,19 @@ class PatrolStatus(models.TextChoices):
 
 # Records in these states can still be changed by their team.
 EDITABLE_STATUSES = frozenset({PatrolStatus.DRAFT, PatrolStatus.RETURNED})
+# A patrolled day (§4) is a day with a submitted record holding at least one visit: records awaiting
+# review or archived count; a draft, a record sent back or an empty record counts for nothing, in
+# every figure, calendar, reminder and score. Patrol.objects.counted() is that rule.
+COUNTED_STATUSES = (PatrolStatus.SUBMITTED, PatrolStatus.ARCHIVED)
+
+
+def counted_q(prefix: str = "") -> Q:
+    """Rows whose patrol record counts, `prefix` leading from them to the patrol ("patrol__", ...).
+
+    A visit or a finding hangs on a record that holds at least that visit, so for them the
+    record's status is the whole rule.
+    """
+    return Q(**{f"{prefix}status__in": COUNTED_STATUSES})
 
 
 class PatrolQuerySet(models.QuerySet):
@@ -79,6 +92,10 @@ class PatrolQuerySet(models.QuerySet):
 
     def between(self, first: dt.date, last: dt.date) -> QuerySet[Patrol]:
         return self.filter(date__gte=first, date__lte=last)
+
+    def counted(self) -> QuerySet[Patrol]:
+        """The records that count (COUNTED_STATUSES): submitted, holding at least one visit."""
+        return self.filter(counted_q(), Exists(Visit.objects.filter(patrol=OuterRef("pk"))))
 
 
 class Patrol(models.Model):
@@ -167,6 +184,9 @@ class VisitResult(models.TextChoices):
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Visit]:
         return self.filter(patrol__in=Patrol.objects.visible_to(user))
+
+    def counted(self) -> QuerySet[Visit]:
+        return self.filter(counted_q("patrol__"))
 
 
 class Visit(models.Model):

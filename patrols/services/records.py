@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from notifications.services import notify
-from orgs.models import MIN_TEAM_SIZE, Role, User
+from orgs.models import MIN_TEAM_SIZE, OrgUnitKind, Role, User
 from patrols.models import (
     Amendment,
     ChecklistTemplate,
@@ -39,6 +39,7 @@ from patrols.models import (
 )
 from patrols.photos import read_photo
 from patrols.services.leads import lead_report
+from reporting.models import period_locked
 
 # A safety risk without a deadline given gets this long to be put right.
 DEFAULT_RECTIFICATION_DAYS = 7
@@ -71,6 +72,25 @@ def _require_editable(patrol: Patrol) -> None:
             _("This record is %(status)s and can no longer be changed.")
             % {"status": patrol.get_status_display()}
         )
+
+
+def _require_month_open(community_id: int, day: dt.date) -> None:
+    """A record cannot be started, dated or added to in a month whose report is locked, except under
+    the logged exception that reopens it: the month's figures are closed."""
+    if period_locked(unit_id=community_id, kind=OrgUnitKind.COMMUNITY, period=day.replace(day=1)):
+        raise ValidationError(
+            {
+                "date": _(
+                    "The report for %(month)s is locked: its deadline has passed. Ask the district "
+                    "to reopen the period before recording patrols in it."
+                )
+                % {"month": f"{day:%Y-%m}"}
+            }
+        )
+
+
+# A visit belongs to its record's day; a night patrol (夜查) may run past midnight into the next.
+VISIT_DAYS_AFTER_RECORD = 1
 
 
 def _require_team_member(user: User, patrol: Patrol) -> None:
@@ -106,6 +126,7 @@ def patrol_start(
             errors.append(_("%(name)s has no inspector certificate number.") % {"name": member})
     if errors:
         raise ValidationError({"team": errors})
+    _require_month_open(user.org_unit_id, date)
     patrol = Patrol.objects.create(
         client_id=client_id or uuid.uuid4(),
         community_id=user.org_unit_id,
@@ -224,6 +245,18 @@ def _visit_create(
             raise ValidationError({"rectified": _("Say whether the problem has been put right.")})
     district_id = establishment.community.parent_id
     allowed = checklists_for_district(district_id).get(establishment.category, [])
+    # A time the phone or the form gives is the visit's own, so it must fall on the record's day;
+    # without one, the visit is stamped when entered, and it counts on its record's day all the same.
+    if visited_at is not None and not 0 <= (timezone.localdate(visited_at) - patrol.date).days <= (
+        VISIT_DAYS_AFTER_RECORD
+    ):
+        raise ValidationError(
+            {
+                "visited_at": _("A visit must be made on its patrol record's day (%(day)s).")
+                % {"day": patrol.date}
+            }
+        )
+    _require_month_open(patrol.community_id, patrol.date)
     visited_at = visited_at or timezone.now()
     try:
         # No savepoint: a refused insert ends the whole operation, which rolls back.
@@ -247,7 +280,8 @@ def _visit_create(
     recorded = _findings_create(user=user, visit=visit, items=finding_items)
     if follow_up_of is not None:
         _finding_follow_up(finding=follow_up_of, rectified=bool(rectified), visit=visit)
-    _establishment_visited(establishment, timezone.localdate(visited_at))
+    # Counted on the record's day, as the monthly figures count it: not when it was synced.
+    _establishment_visited(establishment, patrol.date)
     # A visit's findings are made with it and only then: whoever shows it next need not read them back.
     recorded.sort(key=lambda finding: (finding.created_at, finding.pk), reverse=True)  # Finding's order
     known_related(visit, finding_set=recorded)
@@ -388,6 +422,7 @@ def patrol_submit(*, user: User, patrol: Patrol) -> Patrol:
     _require_editable(patrol)
     if not patrol.visits.exists():
         raise ValidationError(_("Record at least one visit before submitting."))
+    _require_month_open(patrol.community_id, patrol.date)
     patrol.status, patrol.submitted_at, patrol.returned_reason = PatrolStatus.SUBMITTED, timezone.now(), ""
     patrol._history_user = user
     patrol.save()

@@ -374,7 +374,9 @@ def patrol_calendar(request):
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     today = timezone.localdate()
     days = patrol_days([community.pk], first=first, last=last)[community.pk]
-    weeks = month_calendar(year, month, days, today)
+    weeks = month_calendar(
+        year, month, days, today, opened_on=community.opened_on, closed_on=community.closed_on
+    )
     missing = sum(1 for week in weeks for cell in week if cell["missing"])
     context = {
         "community": community,
@@ -402,13 +404,17 @@ def patrol_overview(request):
     communities = list(_scope_communities(request).active().select_related("parent"))
     ids = [c.pk for c in communities]
     month_days = patrol_days(ids, first=today.replace(day=1), last=today)
-    recent_days = patrol_days(ids, first=today - dt.timedelta(days=RECENT_DAYS - 1), last=today)
+    # The last RECENT_DAYS days that have ended: today is not missed until it is over.
+    recent_days = patrol_days(
+        ids, first=today - dt.timedelta(days=RECENT_DAYS), last=today - dt.timedelta(days=1)
+    )
     findings = open_risk_figures(ids, on=today)
     rows = [
         {
             "community": c,
             "month_days": len(month_days[c.pk]),
             "last": max(month_days[c.pk] | recent_days[c.pk], default=None),
+            "today": today in month_days[c.pk],
             "missing_recent": RECENT_DAYS - len(recent_days[c.pk]),
             "open": findings.get(c.pk, {}).get("open_risks", 0),
             "overdue": findings.get(c.pk, {}).get("overdue_risks", 0),

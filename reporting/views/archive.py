@@ -1,5 +1,10 @@
 """The archive (档案管理, §6): every report, record and article of a unit and the units below it, by month.
 
+Records are listed by the day of the event they record, as the monthly figures count them
+(reporting.catalogue): a patrol record and its findings by the record's date (counted records only:
+submitted, with a visit), a lead when reported, an incident when it happened, an article by the day
+its activity ended.
+
 Each section is paged on its own, so the page costs the same number of
 queries for a community with five records as for a city with thousands.
 """
@@ -23,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orgs.models import OrgUnit, OrgUnitKind
-from patrols.models import Finding, Incident, Lead, Patrol
-from reporting import periods
+from patrols.models import Finding, Incident, Lead, Patrol, counted_q
+from reporting import catalogue, periods
 from reporting.models import REPORTING_KINDS, Article, MonthlyReport
 from reporting.selectors import UnitState, owing_units, unit_state
 
@@ -145,7 +150,7 @@ def _finding_row(finding: Finding) -> Row:
         obj=finding,
         title=f"{finding.establishment.name}: {finding.get_category_display()}",
         url=reverse("patrols:patrol_detail", args=[finding.visit.patrol_id]),
-        meta=f"{timezone.localtime(finding.created_at):%Y-%m-%d} · {finding.community.name}",
+        meta=f"{finding.visit.patrol.date:%Y-%m-%d} · {finding.community.name}",
         badges=[("", finding.get_kind_display()), ("", finding.get_status_display())],
     )
 
@@ -182,13 +187,15 @@ def _incident_row(incident: Incident) -> Row:
     )
 
 
+# The sections that list what a figure counts are titled with the figure catalogue's label, and
+# count its rows by its dates (reporting.catalogue): the month's counts read as its report's.
 SECTION_TITLES = {
     "reports": gettext_lazy("Monthly reports"),
-    "patrols": gettext_lazy("Patrol records"),
-    "findings": gettext_lazy("Findings"),
+    "patrols": catalogue.BY_KEY["patrols"].label,
+    "findings": catalogue.BY_KEY["findings"].label,
     "articles": gettext_lazy("Activity articles"),
-    "leads": gettext_lazy("Leads"),
-    "incidents": gettext_lazy("Incidents"),
+    "leads": catalogue.BY_KEY["leads_reported"].label,
+    "incidents": catalogue.BY_KEY["incidents"].label,
 }
 
 
@@ -198,13 +205,18 @@ def _sections(request, unit: OrgUnit, units: list[OrgUnit], period: dt.date) -> 
     start, end = periods.month_bounds(period)
     querysets = {
         "patrols": (
-            Patrol.objects.visible_to(user).filter(**under).between(first, last).select_related("community"),
+            Patrol.objects.visible_to(user)
+            .counted()
+            .filter(**under)
+            .between(first, last)
+            .select_related("community"),
             _patrol_row,
         ),
         "findings": (
+            # Dated by the visit's record, as the monthly figures count them: not when typed or synced.
             Finding.objects.visible_to(user)
-            .filter(**under, created_at__gte=start, created_at__lt=end)
-            .select_related("community", "establishment", "visit"),
+            .filter(counted_q("visit__patrol__"), **under, visit__patrol__date__range=(first, last))
+            .select_related("community", "establishment", "visit__patrol"),
             _finding_row,
         ),
         "articles": (

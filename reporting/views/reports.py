@@ -18,19 +18,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.models import OrgUnit, OrgUnitKind, scope_q
-from patrols.models import FindingCategory, RiskClass
 from patrols.registry_cache import GENERATION_KEY, kept
-from reporting import charts, periods, services
+from reporting import catalogue, charts, periods, services
 from reporting import figures as report_figures
 from reporting.models import REPORTING_KINDS, MonthlyReport
+from reporting.rollup import included_by, month_rollup, state_counts
 from reporting.selectors import (
     REPORTS_GENERATION_KEY,
     UnitState,
-    dashboard_rows,
     on_time_trend,
     owing_units,
     period_reports,
-    state_counts,
     submissions,
     unit_state,
 )
@@ -109,20 +107,20 @@ def report_home(request):
 
 def _report_context(request, unit: OrgUnit, period: dt.date, report: MonthlyReport | None) -> dict:
     user, now = request.user, timezone.now()
+    rollup = month_rollup(user=user, unit=unit, period=period, now=now)
+    own = rollup.own
     shown = report or MonthlyReport(unit=unit, period=period)
-    frozen = shown.is_submitted
-    figures = shown.figures if frozen else services.current_figures(shown, on=timezone.localdate(now))
-    deadline = periods.report_deadline(unit.kind, period)
     can_prepare = services.can_prepare(user, unit)
     can_review = services.can_review(user, unit)
+    frozen = not own.provisional
     return {
         "unit": unit,
         "period": period,
         "report": report,
-        "figures": figures,
+        "own": own,
         "frozen": frozen,
-        "state": unit_state(report, deadline, now),
-        "state_label": UnitState.LABELS[unit_state(report, deadline, now)],
+        "state": own.state,
+        "state_label": own.state_label,
         "deadline_day": periods.report_due_date(unit.kind, period),
         "locked": shown.is_locked(now),
         "month_over": timezone.localdate(now) > periods.period_last_day(period),
@@ -130,30 +128,10 @@ def _report_context(request, unit: OrgUnit, period: dt.date, report: MonthlyRepo
         "can_return": can_review and frozen,
         "can_reopen": can_review and not frozen and shown.is_locked(now),
         "events": report.events.select_related("actor") if report else [],
-        "risk_rows": _risk_rows(figures),
-        "category_rows": _category_rows(figures),
-        "community_rows": figures.get("rows", []),
+        "groups": catalogue.grouped(own.figures, catalogue.REPORT, unit.kind),
+        "row_figures": catalogue.shown(catalogue.DASHBOARD, OrgUnitKind.COMMUNITY),
+        "community_rows": rollup.rows if unit.kind == OrgUnitKind.DISTRICT else [],
     }
-
-
-def _risk_rows(figures: dict) -> list[dict]:
-    return [
-        {
-            "label": RiskClass(risk).label,
-            "due": pair["due"],
-            "covered": pair["covered"],
-            "rate": report_figures.percent(pair["covered"], pair["due"]),
-        }
-        for risk, pair in figures["by_risk"].items()
-    ]
-
-
-def _category_rows(figures: dict) -> list[dict]:
-    return [
-        {"label": FindingCategory(category).label, "count": count}
-        for category, count in figures["by_category"].items()
-        if count
-    ]
 
 
 @login_required
@@ -239,6 +217,13 @@ def _dashboard_units(user, period: dt.date) -> tuple[str, list[OrgUnit]]:
     return OrgUnitKind.DISTRICT, owing_units(visible.districts().order_by("path"), period)
 
 
+def _dashboard_root(user, kind: str) -> OrgUnit | None:
+    """The unit whose month the dashboard rolls up: the user's district, or the city."""
+    if kind == OrgUnitKind.COMMUNITY:
+        return user.org_unit
+    return OrgUnit.objects.visible_to(user).filter(kind=OrgUnitKind.CITY).order_by("path").first()
+
+
 class DashboardReading(NamedTuple):
     """What a dashboard reads of the units and their reports, kept until either changes."""
 
@@ -248,10 +233,14 @@ class DashboardReading(NamedTuple):
     communities: list
     submitted: dict[tuple[int, dt.date], bool]
     reports: dict[int, MonthlyReport]
+    root: OrgUnit | None
+    included: dict[int, set[int] | None] | None
 
 
 def _dashboard_reading(user, period: dt.date, months: list[dt.date]) -> DashboardReading:
     kind, units = _dashboard_units(user, period)
+    root = _dashboard_root(user, kind)
+    own = [root] if root is not None else []
     communities = (
         units
         if kind == OrgUnitKind.COMMUNITY
@@ -263,8 +252,16 @@ def _dashboard_reading(user, period: dt.date, months: list[dt.date]) -> Dashboar
         )
     )
     # One read of the units' reports serves the year's rates and the months' timeliness chart.
+    reports = period_reports([*units, *own], period)
+    root_report = reports.get(root.pk) if root is not None else None
     return DashboardReading(
-        kind, units, communities, submissions(units, months), period_reports(units, period)
+        kind,
+        units,
+        communities,
+        submissions([*units, *own], months),
+        reports,
+        root,
+        included_by([root_report]) if root_report is not None else None,
     )
 
 
@@ -283,30 +280,43 @@ def dashboard(request):
     # What the units and their reports say is kept until a report or an org unit changes. The
     # figures of units that have not submitted (an ended month's kept a while: live_figures),
     # the open risks and the states are not.
-    kind, units, communities, submitted, reports = kept(
+    kind, units, communities, submitted, reports, root, included = kept(
         user,
-        what=f"dashboard v1\n{period:%Y-%m}",
+        what=f"dashboard {catalogue.VERSION}\n{period:%Y-%m}",
         today=timezone.localdate(now),
         build=lambda: _dashboard_reading(user, period, sorted({*months, *year_months})),
         scope=scope_q(user),  # that of OrgUnit.objects.visible_to, which the reading starts from
         generations=[GENERATION_KEY, REPORTS_GENERATION_KEY],
     )
-    rows = dashboard_rows(
-        units, period, now=now, year_months=year_months, submitted=submitted, reports=reports
+    if root is None:
+        raise PermissionDenied
+    rollup = month_rollup(
+        user=user,
+        unit=root,
+        period=period,
+        now=now,
+        units=units,
+        submitted=submitted,
+        reports=reports,
+        included=included,
     )
+    rows = rollup.rows
     own_unit = user.org_unit if user.org_unit and user.org_unit.kind in REPORTING_KINDS else None
     context = {
         "period": period,
         "latest": latest,
         "kind": kind,
         "rows": rows,
+        "own": rollup.own,
+        "columns": catalogue.shown(catalogue.DASHBOARD, kind),
+        # The total row lines up under the rows' columns.
+        "own_cells": catalogue.cells(rollup.own.figures, catalogue.DASHBOARD, kind),
         "state_cards": [
             {"state": state, "label": UnitState.LABELS[state], "count": count}
             for state, count in state_counts(rows).items()
         ],
         "outstanding": sum(1 for row in rows if row.state not in (UnitState.ON_TIME, UnitState.LATE)),
         "export_unit": user.org_unit,
-        "totals": report_figures.total(row.figures for row in rows),
         "charts": _trend_charts(communities, units, months, now, submitted),
         "own_unit": own_unit,
         "can_remind": any(services.can_review(user, unit) for unit in units),
@@ -322,7 +332,7 @@ def _trend_charts(
 ) -> list:
     labels = [f"{month:%y-%m}" for month in months]
     trend = report_figures.monthly_trend(communities, months)
-    timeliness = on_time_trend(units, months, now=now, submitted=submitted)
+    timeliness = on_time_trend(units, months, now=now, submitted=submitted)  # the units' own keys only
     return [
         charts.bar_chart(
             _("Patrol-day rate"),

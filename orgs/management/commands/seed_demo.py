@@ -9,10 +9,13 @@ establishments is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import random
 import uuid
+from collections.abc import Iterator
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -317,6 +320,14 @@ VISITS_PER_PATROL = 3
 DEMO_NAMESPACE = uuid.UUID("6f1c4f8e-2f55-4c5e-9a7b-3f0d2a4c9e11")
 
 
+@contextlib.contextmanager
+def on_the_day(moment: dt.datetime) -> Iterator[None]:
+    """Run the services as if at `moment`: a past day's patrol is logged, visited and submitted on
+    that day, as an inspector would have, and so lands in its month before that month is locked."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
 def seed_patrol_history(community: OrgUnit) -> int:
     """Patrols since the previous month began, through the real services; archived when older than two days.
 
@@ -334,37 +345,52 @@ def seed_patrol_history(community: OrgUnit) -> int:
         rng = rng_for(f"patrols:{key}")
         if rng.random() < 0.12:
             continue  # a day without a patrol, for the calendar to show
-        patrol, created = records.patrol_start(
-            user=inspectors[0],
-            team=inspectors[1:2],
-            date=day,
-            client_id=uuid.uuid5(DEMO_NAMESPACE, key),
-        )
-        if not created:
-            continue
-        made += 1
-        shops = list(community.establishments.open().order_by("next_visit_due", "pk")[:VISITS_PER_PATROL])
-        for number, shop in enumerate(shops):
-            at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + number, rng.randint(0, 59))))
-            problem = rng.random() < 0.15
-            records.visit_record(
-                user=inspectors[0],
-                patrol=patrol,
-                establishment=shop,
-                result=VisitResult.ISSUES if problem else VisitResult.COMPLIANT,
-                findings="冷藏柜温度偏高，部分熟食未加盖" if problem else "",
-                action_taken="当场劝导，要求限期整改" if problem else "",
-                finding_items=[records.FindingInput(FindingKind.SAFETY_RISK, "storage", "冷藏柜温度偏高")]
-                if problem
-                else [],
-                visited_at=at,
-                client_id=uuid.uuid5(DEMO_NAMESPACE, f"{key}:{number}"),
-            )
-        records.patrol_submit(user=inspectors[0], patrol=patrol)
-        if back > 2:
-            records.patrol_approve(user=head, patrol=patrol)
-            records.patrol_approve(user=leader, patrol=patrol)
+        with on_the_day(timezone.make_aware(dt.datetime.combine(day, dt.time(18)))):
+            made += seed_patrol_day(community, day, key, rng, inspectors, head, leader, back)
     return made
+
+
+def seed_patrol_day(
+    community: OrgUnit,
+    day: dt.date,
+    key: str,
+    rng: random.Random,
+    inspectors: list[User],
+    head: User,
+    leader: User,
+    back: int,
+) -> int:
+    """One day's patrol record, its visits and its review; 0 when it was already there."""
+    patrol, created = records.patrol_start(
+        user=inspectors[0],
+        team=inspectors[1:2],
+        date=day,
+        client_id=uuid.uuid5(DEMO_NAMESPACE, key),
+    )
+    if not created:
+        return 0
+    shops = list(community.establishments.open().order_by("next_visit_due", "pk")[:VISITS_PER_PATROL])
+    for number, shop in enumerate(shops):
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + number, rng.randint(0, 59))))
+        problem = rng.random() < 0.15
+        records.visit_record(
+            user=inspectors[0],
+            patrol=patrol,
+            establishment=shop,
+            result=VisitResult.ISSUES if problem else VisitResult.COMPLIANT,
+            findings="冷藏柜温度偏高，部分熟食未加盖" if problem else "",
+            action_taken="当场劝导，要求限期整改" if problem else "",
+            finding_items=[records.FindingInput(FindingKind.SAFETY_RISK, "storage", "冷藏柜温度偏高")]
+            if problem
+            else [],
+            visited_at=at,
+            client_id=uuid.uuid5(DEMO_NAMESPACE, f"{key}:{number}"),
+        )
+    records.patrol_submit(user=inspectors[0], patrol=patrol)
+    if back > 2:
+        records.patrol_approve(user=head, patrol=patrol)
+        records.patrol_approve(user=leader, patrol=patrol)
+    return 1
 
 
 def demo_photo(colour: tuple[int, int, int]) -> ContentFile:
