@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, scope_q
 
 
@@ -46,7 +47,7 @@ class CommunityRecord(models.Model):
         related_name="+",
         limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[bounds.validate_past_day])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,8 +108,8 @@ class Campaign(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
     name = models.CharField(_("name"), max_length=100)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[bounds.validate_day])
+    ends_on = models.DateField(_("ends on"), validators=[bounds.validate_day])
     district = models.ForeignKey(
         OrgUnit,
         verbose_name=_("district"),
@@ -229,8 +230,8 @@ class CollectionBox(models.Model):
         blank=True,
         related_name="collection_boxes",
     )
-    installed_on = models.DateField(_("installed on"))
-    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    installed_on = models.DateField(_("installed on"), validators=[bounds.validate_past_day])
+    removed_on = models.DateField(_("removed on"), null=True, blank=True, validators=[bounds.validate_day])
 
     objects = CollectionBoxQuerySet.as_manager()
 
@@ -252,7 +253,7 @@ class BoxCollection(models.Model):
     """One emptying of a collection box: how much expired medicine came out."""
 
     box = models.ForeignKey(CollectionBox, on_delete=models.PROTECT, related_name="collections")
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[bounds.validate_past_day])
     items = models.PositiveIntegerField(_("packs collected"))
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

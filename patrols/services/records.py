@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from config import bounds
 from notifications.services import notify
 from orgs.models import MIN_TEAM_SIZE, Role, User
 from patrols.models import (
@@ -95,6 +96,7 @@ def patrol_start(
     date = date or timezone.localdate()
     if date > timezone.localdate():
         raise ValidationError({"date": _("A patrol cannot be logged for a future day.")})
+    bounds.check_event(date, unit=user.org_unit, field="date")
     members = {u.pk: u for u in [user, *team]}.values()
     errors = []
     if len(members) < MIN_TEAM_SIZE:
@@ -225,6 +227,7 @@ def _visit_create(
     district_id = establishment.community.parent_id
     allowed = checklists_for_district(district_id).get(establishment.category, [])
     visited_at = visited_at or timezone.now()
+    bounds.check_event(visited_at, unit=patrol.community, field="visited_at")
     try:
         # No savepoint: a refused insert ends the whole operation, which rolls back.
         with transaction.atomic(savepoint=False):
