@@ -49,7 +49,11 @@ class Found:
         return self.new_value is not UNREPAIRABLE
 
     def __str__(self) -> str:
-        outcome = f"set to {self.new_value}" if self.repaired else "NOT repaired: " + self.column.how
+        outcome = (
+            f"-> {self.new_value} ({self.column.how})"
+            if self.repaired
+            else f"cannot be repaired: {self.column.how}"
+        )
         return f"{self.column.model}.{self.column.field} #{self.pk}: {self.original!r} {outcome}"
 
 

@@ -241,6 +241,7 @@ def article_submit(
     now = timezone.now()
     if activity_ended_on > timezone.localdate(now):
         raise ValidationError({"activity_ended_on": _("The activity cannot end in the future.")})
+    bounds.check_event(activity_ended_on, unit=community, field="activity_ended_on")
     article = Article.objects.create(
         community=community,
         title=title.strip(),

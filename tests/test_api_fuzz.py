@@ -63,6 +63,10 @@ class _Tracebacks(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        # Django logs a request it refuses as suspicious (too many fields, a bad host) to
+        # django.security.*, with the exception, and answers 400: that is the refusal, not a failure.
+        if record.name.startswith("django.security."):
+            return
         if record.exc_info or record.levelno >= logging.ERROR:
             self.records.append(record)
 

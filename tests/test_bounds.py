@@ -24,7 +24,7 @@ from notifications.models import Notification
 from patrols.models import Establishment, Incident, Photo, Visit
 from patrols.resources import DateWidget
 from patrols.services import records as services
-from reporting.models import MonthlyReport
+from reporting.models import Article, MonthlyReport
 from tests.security_world import jpeg_upload
 from tests.test_reporting_api import reopen
 
@@ -282,3 +282,12 @@ def test_the_import_reads_any_cell_as_a_date_or_a_clear_error(value):
         assert str(error)
     else:
         assert day is None or bounds.EARLIEST_DAY <= day <= bounds.latest_day()
+
+
+def test_an_article_about_an_activity_in_year_one_is_refused(api, info_officer_a):
+    api.force_authenticate(info_officer_a)
+    body = {"title": "宣传周活动", "activity_ended_on": "0001-01-01", "body": "发放宣传册。"}
+    response = api.post("/api/articles/", body, format="json")
+    assert response.status_code == 400
+    assert OUT_OF_RANGE in response.json()["activity_ended_on"][0]
+    assert not Article.objects.exists()
