@@ -37,11 +37,21 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 STORED_FROM = dt.date(1990, 1, 1)
 STORED_BEFORE = dt.date(2100, 1, 1)
 
+# A count of people, households, copies or packs in one record: more is a slip of the keyboard.
+COUNT_MAX = 1_000_000
+
 # Every model's key is a BigAutoField (DEFAULT_AUTO_FIELD and each app's default_auto_field).
 ID_MIN = 1
 ID_MAX = 2**63 - 1
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def validate_count(value: int | None) -> None:
+    if value is not None and value > COUNT_MAX:
+        raise ValidationError(
+            _("Enter a number no larger than %(max)d.") % {"max": COUNT_MAX}, code="out_of_range"
+        )
 
 
 def latest_day(today: dt.date | None = None) -> dt.date:

@@ -155,7 +155,7 @@ class Activity(CommunityRecord):
     )
     title = models.CharField(_("title"), max_length=120)
     place = models.CharField(_("place"), max_length=200)
-    attendance = models.PositiveIntegerField(_("attendance"))
+    attendance = models.PositiveIntegerField(_("attendance"), validators=[bounds.validate_count])
     summary = models.TextField(_("summary"), blank=True)
     photo = models.ImageField(_("photo"), upload_to=publicity_photo_path, blank=True)
 
@@ -171,8 +171,12 @@ class Activity(CommunityRecord):
 class BrochureDrop(CommunityRecord):
     """Brochures from the city bureau handed out to households (宣传册分发入户)."""
 
-    households = models.PositiveIntegerField(_("households reached"), validators=[MinValueValidator(1)])
-    copies = models.PositiveIntegerField(_("copies handed out"), validators=[MinValueValidator(1)])
+    households = models.PositiveIntegerField(
+        _("households reached"), validators=[MinValueValidator(1), bounds.validate_count]
+    )
+    copies = models.PositiveIntegerField(
+        _("copies handed out"), validators=[MinValueValidator(1), bounds.validate_count]
+    )
     area = models.CharField(_("buildings or streets"), max_length=200, blank=True)
 
     class Meta(CommunityRecord.Meta):
@@ -193,7 +197,7 @@ class TrainingSession(CommunityRecord):
         _("kind"), max_length=10, choices=TrainingKind.choices, default=TrainingKind.TRAINING
     )
     topic = models.CharField(_("topic"), max_length=200)
-    attendance = models.PositiveIntegerField(_("attendance"))
+    attendance = models.PositiveIntegerField(_("attendance"), validators=[bounds.validate_count])
 
     class Meta(CommunityRecord.Meta):
         verbose_name = _("training session")
@@ -254,7 +258,7 @@ class BoxCollection(models.Model):
 
     box = models.ForeignKey(CollectionBox, on_delete=models.PROTECT, related_name="collections")
     date = models.DateField(_("date"), validators=[bounds.validate_past_day])
-    items = models.PositiveIntegerField(_("packs collected"))
+    items = models.PositiveIntegerField(_("packs collected"), validators=[bounds.validate_count])
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

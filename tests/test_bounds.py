@@ -291,3 +291,18 @@ def test_an_article_about_an_activity_in_year_one_is_refused(api, info_officer_a
     assert response.status_code == 400
     assert OUT_OF_RANGE in response.json()["activity_ended_on"][0]
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("people", [10**7, 10**30])
+def test_an_incident_affecting_more_people_than_a_city_holds_is_refused(api, client, inspector_a, people):
+    api.force_authenticate(inspector_a)
+    now = timezone.localtime() - dt.timedelta(minutes=5)
+    response = api.post(
+        "/api/incidents/", {**incident_body(now.isoformat()), "people_affected": people}, format="json"
+    )
+    assert response.status_code == 400
+    assert "people_affected" in response.json()
+    client.force_login(inspector_a)
+    form = {**incident_body(now.strftime("%Y-%m-%dT%H:%M")), "people_affected": str(people)}
+    assert client.post("/incidents/new/", form).status_code == 200
+    assert not Incident.objects.exists()

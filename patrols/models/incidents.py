@@ -52,7 +52,9 @@ class Incident(models.Model):
     occurred_at = models.DateTimeField(_("happened at"), validators=[bounds.validate_past_moment])
     reported_at = models.DateTimeField(_("reported at"))
     facts = models.TextField(_("basic facts"))
-    people_affected = models.PositiveIntegerField(_("people affected"), default=0)
+    people_affected = models.PositiveIntegerField(
+        _("people affected"), default=0, validators=[bounds.validate_count]
+    )
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     first_report_late = models.BooleanField(_("first report late"), default=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
