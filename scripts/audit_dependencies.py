@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess  # nosec B404 (runs pip-audit, a fixed command)
+import subprocess  # nosec B404
 import sys
 from pathlib import Path
 
