@@ -227,7 +227,8 @@ def _visit_create(
     district_id = establishment.community.parent_id
     allowed = checklists_for_district(district_id).get(establishment.category, [])
     visited_at = visited_at or timezone.now()
-    bounds.check_event(visited_at, unit=patrol.community, field="visited_at")
+    # The establishment's community is the patrol's (checked above), and is already loaded.
+    bounds.check_event(visited_at, unit=establishment.community, field="visited_at")
     try:
         # No savepoint: a refused insert ends the whole operation, which rolls back.
         with transaction.atomic(savepoint=False):
