@@ -20,6 +20,7 @@ from assessment.models import (
     SampleCheck,
     Tier,
 )
+from config.api import IdField
 from orgs.models import OrgUnit, User
 
 
@@ -129,19 +130,19 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 class AssessmentStartSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices)
-    unit = serializers.IntegerField(required=False, help_text=_("The district or community assessed."))
-    user = serializers.IntegerField(required=False, help_text=_("The inspector assessed (inspector tier)."))
+    unit = IdField(required=False, help_text=_("The district or community assessed."))
+    user = IdField(required=False, help_text=_("The inspector assessed (inspector tier)."))
 
 
 class ItemScoreSerializer(serializers.Serializer):
-    item = serializers.IntegerField()
+    item = IdField()
     score = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class CheckSerializer(serializers.Serializer):
-    check = serializers.IntegerField(help_text=_("The id of the sampled inspector's check row."))
+    check = IdField(help_text=_("The id of the sampled inspector's check row."))
     score = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=0, max_value=FULL_MARKS)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

@@ -1,4 +1,4 @@
-"""Language selection: Chinese unless the user picked another language."""
+"""Language selection (Chinese unless the user picked another language) and the database-error page."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ChosenLanguageMiddleware:
@@ -37,11 +39,12 @@ class ChosenLanguageMiddleware:
 
 
 class DatabaseErrorMiddleware:
-    """A write the database refuses mid-way is answered with a clear 503, not a bare 500.
+    """A database failure is answered with a clear 503 that tells the truth, not a bare 500.
 
-    Every write runs in `transaction.atomic`, so by the time the error reaches here the whole
-    operation has been rolled back: the page says that nothing was saved and that trying again
-    is safe (a phone resending a record is answered by its client_id).
+    For a write: every write runs in `transaction.atomic`, so by the time the error reaches here
+    the whole operation has been rolled back; the page says that nothing was saved and that trying
+    again is safe (a phone resending a record is answered by its client_id). For a read (GET, HEAD,
+    OPTIONS) nothing was being saved: the page says it could not be loaded.
     """
 
     def __init__(self, get_response) -> None:
@@ -54,7 +57,14 @@ class DatabaseErrorMiddleware:
         if not isinstance(exception, DatabaseError):
             return None
         logger.exception("database error on %s %s", request.method, request.path, exc_info=exception)
-        message = _("The database could not save this. Nothing was saved; please try again in a moment.")
+        if request.method in READ_METHODS:
+            title = _("Not loaded")
+            message = _(
+                "The database could not be read; this page could not be loaded. Please try again in a moment."
+            )
+        else:
+            title = _("Not saved")
+            message = _("The database could not save this. Nothing was saved; please try again in a moment.")
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=503)
-        return render(request, "database_error.html", {"message": message}, status=503)
+        return render(request, "database_error.html", {"title": title, "message": message}, status=503)

@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from orgs.models import OrgUnit, User
 from orgs.security import lockout_message
@@ -59,6 +60,9 @@ class TokenObtainView(ObtainAuthToken):
     The serializer authenticates with the request, so django-axes counts failed attempts
     here as on the login page; a locked account answers 429 with the lockout message.
     """
+
+    # ObtainAuthToken names REST framework's own parsers; ours refuse deep and oversized bodies.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(responses={200: TokenSerializer, 429: TokenLockedOutSerializer})
     def post(self, request, *args, **kwargs):

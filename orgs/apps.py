@@ -7,4 +7,8 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the security log's receivers for logins, failed logins and lockouts.
+        # Every API time within the bounds, in every app's serializers (config/api.py).
+        from config.api import bound_model_serializer_times
         from orgs import security  # noqa: F401
+
+        bound_model_serializer_times()

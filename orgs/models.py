@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config import bounds
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
@@ -107,8 +109,8 @@ class OrgUnit(models.Model):
     path = models.CharField(max_length=255, unique=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    opened_on = models.DateField(_("opened on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True, validators=[bounds.validate_day])
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[bounds.validate_day])
 
     objects = OrgUnitQuerySet.as_manager()
 

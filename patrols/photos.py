@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from config import bounds
+
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_SIDE = 2560
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
@@ -57,6 +59,16 @@ def read_photo(upload) -> PhotoData:
 
 
 def _taken_at(exif: Image.Exif) -> dt.datetime | None:
+    """When the phone says the photo was taken; None when it says nothing that makes sense.
+
+    A camera with its clock unset writes 0001:01:01 or 9999:12:31; the photo is still evidence,
+    kept without a time, rather than refused.
+    """
+    taken_at = _exif_time(exif)
+    return taken_at if bounds.is_plausible_moment(taken_at) else None
+
+
+def _exif_time(exif: Image.Exif) -> dt.datetime | None:
     details = exif.get_ifd(ExifTags.IFD.Exif)
     text = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
     if not text:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from config import bounds
 from orgs.models import OrgUnit
 from patrols.models import (
     Category,
@@ -79,6 +81,15 @@ def _labels_in_chinese(choices: type) -> list[str]:
 
 class DateWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs) -> dt.date | None:
+        """A cell as a day within the bounds (config.bounds); a clear error for anything else."""
+        day = self._read(value)
+        try:
+            bounds.validate_day(day)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
+        return day
+
+    def _read(self, value) -> dt.date | None:
         if value in (None, ""):
             return None
         if isinstance(value, dt.datetime):

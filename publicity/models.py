@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, scope_q
 
 
@@ -46,7 +47,7 @@ class CommunityRecord(models.Model):
         related_name="+",
         limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[bounds.validate_past_day])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,8 +108,8 @@ class Campaign(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
     name = models.CharField(_("name"), max_length=100)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[bounds.validate_day])
+    ends_on = models.DateField(_("ends on"), validators=[bounds.validate_day])
     district = models.ForeignKey(
         OrgUnit,
         verbose_name=_("district"),
@@ -154,7 +155,7 @@ class Activity(CommunityRecord):
     )
     title = models.CharField(_("title"), max_length=120)
     place = models.CharField(_("place"), max_length=200)
-    attendance = models.PositiveIntegerField(_("attendance"))
+    attendance = models.PositiveIntegerField(_("attendance"), validators=[bounds.validate_count])
     summary = models.TextField(_("summary"), blank=True)
     photo = models.ImageField(_("photo"), upload_to=publicity_photo_path, blank=True)
 
@@ -170,8 +171,12 @@ class Activity(CommunityRecord):
 class BrochureDrop(CommunityRecord):
     """Brochures from the city bureau handed out to households (宣传册分发入户)."""
 
-    households = models.PositiveIntegerField(_("households reached"), validators=[MinValueValidator(1)])
-    copies = models.PositiveIntegerField(_("copies handed out"), validators=[MinValueValidator(1)])
+    households = models.PositiveIntegerField(
+        _("households reached"), validators=[MinValueValidator(1), bounds.validate_count]
+    )
+    copies = models.PositiveIntegerField(
+        _("copies handed out"), validators=[MinValueValidator(1), bounds.validate_count]
+    )
     area = models.CharField(_("buildings or streets"), max_length=200, blank=True)
 
     class Meta(CommunityRecord.Meta):
@@ -192,7 +197,7 @@ class TrainingSession(CommunityRecord):
         _("kind"), max_length=10, choices=TrainingKind.choices, default=TrainingKind.TRAINING
     )
     topic = models.CharField(_("topic"), max_length=200)
-    attendance = models.PositiveIntegerField(_("attendance"))
+    attendance = models.PositiveIntegerField(_("attendance"), validators=[bounds.validate_count])
 
     class Meta(CommunityRecord.Meta):
         verbose_name = _("training session")
@@ -229,8 +234,8 @@ class CollectionBox(models.Model):
         blank=True,
         related_name="collection_boxes",
     )
-    installed_on = models.DateField(_("installed on"))
-    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    installed_on = models.DateField(_("installed on"), validators=[bounds.validate_past_day])
+    removed_on = models.DateField(_("removed on"), null=True, blank=True, validators=[bounds.validate_day])
 
     objects = CollectionBoxQuerySet.as_manager()
 
@@ -252,8 +257,8 @@ class BoxCollection(models.Model):
     """One emptying of a collection box: how much expired medicine came out."""
 
     box = models.ForeignKey(CollectionBox, on_delete=models.PROTECT, related_name="collections")
-    date = models.DateField(_("date"))
-    items = models.PositiveIntegerField(_("packs collected"))
+    date = models.DateField(_("date"), validators=[bounds.validate_past_day])
+    items = models.PositiveIntegerField(_("packs collected"), validators=[bounds.validate_count])
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

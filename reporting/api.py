@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api import IdField
 from orgs.models import OrgUnit
 from reporting import catalogue, periods, services
 from reporting.exports import EXPORTED_KINDS
@@ -165,7 +166,7 @@ class RollupSerializer(serializers.Serializer):
 
 
 class ReportSubmitSerializer(serializers.Serializer):
-    unit = serializers.IntegerField(help_text=_("The id of the unit whose report this is."))
+    unit = IdField(help_text=_("The id of the unit whose report this is."))
     period = PeriodField()
     narrative = serializers.CharField(
         max_length=20000, required=False, allow_blank=True, help_text=_("Leave out to keep the saved draft.")
@@ -178,7 +179,7 @@ class ReportReturnSerializer(serializers.Serializer):
 
 
 class ReportReopenSerializer(serializers.Serializer):
-    unit = serializers.IntegerField()
+    unit = IdField()
     period = PeriodField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     until = serializers.DateField(help_text=_("The period stays open until the end of this day."))

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, Role, record_scope_q
 from reporting import periods
 
@@ -74,7 +75,9 @@ class MonthlyReport(models.Model):
     returned_reason = models.TextField(_("reason for returning"), blank=True)
     # Set by an exception granted from the level above: the locked period is
     # open to this unit again until then.
-    reopened_until = models.DateTimeField(_("reopened until"), null=True, blank=True)
+    reopened_until = models.DateTimeField(
+        _("reopened until"), null=True, blank=True, validators=[bounds.validate_day]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +90,9 @@ class MonthlyReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "period"], name="monthly_report_once_per_month"),
             models.CheckConstraint(condition=Q(period__day=1), name="monthly_report_period_first_day"),
+            bounds.stored_range_constraint(
+                "reopened_until", moment=True, name="monthly_report_reopened_until_stored_range"
+            ),
         ]
         indexes = [models.Index(fields=["period", "status"])]
 
@@ -172,7 +178,7 @@ class Article(models.Model):
         limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
     )
     title = models.CharField(_("title"), max_length=120)
-    activity_ended_on = models.DateField(_("activity ended on"))
+    activity_ended_on = models.DateField(_("activity ended on"), validators=[bounds.validate_past_day])
     body = models.TextField(_("text"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 import zoneinfo
 
 from django.conf import settings
 
+from config import bounds
 from patrols.schedule import add_months
-
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def local_zone() -> zoneinfo.ZoneInfo:
@@ -35,14 +33,8 @@ def previous_period(today: dt.date) -> dt.date:
 
 
 def parse_period(text: str) -> dt.date | None:
-    """ "2026-10" → 2026-10-01; None for anything else."""
-    match = _PERIOD_RE.match(text.strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
+    """ "2026-10" → 2026-10-01; None for anything else or a month outside the bounds."""
+    return bounds.parse_month(text)
 
 
 def period_last_day(period: dt.date) -> dt.date:

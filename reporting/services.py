@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import bounds
 from notifications.services import notify
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from orgs.selectors import people_by_unit
@@ -176,6 +177,7 @@ def monthly_report_reopen(
         raise ValidationError({"reason": _("Say why the period is reopened.")})
     if until < timezone.localdate(now):
         raise ValidationError({"until": _("Choose a day from today on.")})
+    bounds.check_day(until, field="until")
     report.reopened_until = periods.end_of_day(until)
     report.save(update_fields=["reopened_until", "updated_at"])
     ReportEvent.objects.create(
@@ -239,6 +241,7 @@ def article_submit(
     now = timezone.now()
     if activity_ended_on > timezone.localdate(now):
         raise ValidationError({"activity_ended_on": _("The activity cannot end in the future.")})
+    bounds.check_event(activity_ended_on, unit=community, field="activity_ended_on")
     article = Article.objects.create(
         community=community,
         title=title.strip(),

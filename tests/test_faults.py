@@ -282,3 +282,22 @@ def test_a_connection_the_server_dropped_is_opened_again_for_the_next_request(tr
     new_pid = _next_request_backend_pid()
     assert new_pid != pid
     assert _next_request_backend_pid() == new_pid
+
+
+NOT_LOADED = "The database could not be read; this page could not be loaded. Please try again in a moment."
+
+
+def test_a_database_failure_on_a_read_says_the_page_could_not_be_loaded(client, api, inspector_a):
+    """A read that fails saved nothing and lost nothing: the page must not say "nothing was saved"."""
+    client.force_login(inspector_a)
+    api.force_authenticate(inspector_a)
+    with connection.cursor() as cursor:  # the table is gone, as after a botched restore
+        cursor.execute("ALTER TABLE patrols_incident RENAME TO patrols_incident_away")
+    with translation.override("zh-hans"):
+        not_loaded = translation.gettext(NOT_LOADED)
+    page = client.get("/incidents/")
+    assert page.status_code == 503
+    assert not_loaded in page.content.decode()
+    assert not_saved() not in page.content.decode()
+    answer = api.get("/api/incidents/")
+    assert (answer.status_code, answer.json()) == (503, {"detail": not_loaded})

@@ -148,7 +148,8 @@ def test_recorded_visit_is_answered_as_it_reads_back(api, inspector_a, patrol_a,
                 "kind": "safety_risk",
                 "category": "labelling",
                 "description": "标签不全",
-                "rectification_deadline": "2099-01-01",
+                # Late, yet within the bounds (config.bounds: one year ahead).
+                "rectification_deadline": (timezone.localdate() + dt.timedelta(days=300)).isoformat(),
             },
         ],
     }

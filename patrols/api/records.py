@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from config.api import id_list_field
+from config.parsers import BoundedFormParser
 from orgs.models import User
 from patrols.api.fields import ScopedPrimaryKeyField, ScopedSlugField
 from patrols.api.serializing import LeanModelSerializer
@@ -89,7 +91,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class IdsSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    ids = id_list_field(allow_empty=False)
 
 
 class AmendSerializer(serializers.Serializer):
@@ -338,7 +340,7 @@ class PhotoViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PhotoSerializer
     lookup_field = "client_id"
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, BoundedFormParser]
 
     def get_queryset(self):
         return Photo.objects.visible_to(self.request.user).select_related("visit")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, record_scope_q
 from patrols import schedule
 
@@ -156,7 +157,9 @@ class Establishment(models.Model):
     food_grade = models.CharField(
         _("quantified grade"), max_length=1, choices=FoodGrade.choices, default=FoodGrade.NONE, blank=True
     )
-    food_graded_on = models.DateField(_("graded on"), null=True, blank=True)
+    food_graded_on = models.DateField(
+        _("graded on"), null=True, blank=True, validators=[bounds.validate_past_day]
+    )
     model_status = models.CharField(
         _("model-unit status"),
         max_length=12,
@@ -164,8 +167,12 @@ class Establishment(models.Model):
         default=ModelStatus.NONE,
         blank=True,
     )
-    registered_on = models.DateField(_("registered on"), default=timezone.localdate)
-    last_visited_on = models.DateField(_("last visited on"), null=True, blank=True)
+    registered_on = models.DateField(
+        _("registered on"), default=timezone.localdate, validators=[bounds.validate_past_day]
+    )
+    last_visited_on = models.DateField(
+        _("last visited on"), null=True, blank=True, validators=[bounds.validate_past_day]
+    )
     # Derived from the fields above by refresh_visit_due(); kept in a column so
     # that "due / overdue" is an indexed filter, not a computation per row.
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
@@ -207,11 +214,6 @@ class Establishment(models.Model):
             errors["food_grade"] = _("Only food-service establishments are graded.")
         if self.food_grade and not self.food_graded_on:
             errors["food_graded_on"] = _("Enter the date the grade was given.")
-        today = timezone.localdate()
-        for field in ("food_graded_on", "last_visited_on"):
-            value = getattr(self, field)
-            if value and value > today:
-                errors[field] = _("This date is in the future.")
         if errors:
             raise ValidationError(errors)
 

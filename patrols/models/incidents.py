@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, record_scope_q
 from patrols.models.establishments import Establishment
 
@@ -48,10 +49,12 @@ class Incident(models.Model):
     )
     unit_name = models.CharField(_("unit involved"), max_length=120)
     place = models.CharField(_("place"), max_length=200)
-    occurred_at = models.DateTimeField(_("happened at"))
+    occurred_at = models.DateTimeField(_("happened at"), validators=[bounds.validate_past_moment])
     reported_at = models.DateTimeField(_("reported at"))
     facts = models.TextField(_("basic facts"))
-    people_affected = models.PositiveIntegerField(_("people affected"), default=0)
+    people_affected = models.PositiveIntegerField(
+        _("people affected"), default=0, validators=[bounds.validate_count]
+    )
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     first_report_late = models.BooleanField(_("first report late"), default=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -63,6 +66,14 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-occurred_at", "-pk"]
         indexes = [models.Index(fields=["community", "occurred_at"])]
+        constraints = [
+            bounds.stored_range_constraint(
+                "occurred_at", moment=True, name="incident_occurred_at_stored_range"
+            ),
+            bounds.stored_range_constraint(
+                "reported_at", moment=True, name="incident_reported_at_stored_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_name} {self.occurred_at:%Y-%m-%d %H:%M}"
@@ -96,6 +107,11 @@ class IncidentReport(models.Model):
         verbose_name = _("follow-up report")
         verbose_name_plural = _("follow-up reports")
         ordering = ["reported_at", "pk"]
+        constraints = [
+            bounds.stored_range_constraint(
+                "reported_at", moment=True, name="incident_report_reported_at_stored_range"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident} +{self.reported_at:%H:%M}"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, Role, record_scope_q
 from patrols.models.establishments import Category, Establishment
 
@@ -112,7 +113,7 @@ class Patrol(models.Model):
         related_name="patrols",
         limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[bounds.validate_past_day])
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="PatrolMember", related_name="patrols", verbose_name=_("team")
     )
@@ -197,7 +198,9 @@ class Visit(models.Model):
     establishment = models.ForeignKey(
         Establishment, on_delete=models.PROTECT, related_name="visits", verbose_name=_("establishment")
     )
-    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
+    visited_at = models.DateTimeField(
+        _("visited at"), default=timezone.now, validators=[bounds.validate_past_moment]
+    )
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
     result = models.CharField(_("result"), max_length=12, choices=VisitResult.choices)
     findings = models.TextField(_("findings"), blank=True)
@@ -221,6 +224,7 @@ class Visit(models.Model):
         ordering = ["visited_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["patrol", "establishment"], name="visit_once_per_patrol"),
+            bounds.stored_range_constraint("visited_at", moment=True, name="visit_visited_at_stored_range"),
         ]
         indexes = [models.Index(fields=["establishment", "visited_at"])]
 
@@ -260,6 +264,9 @@ class Photo(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["uploaded_at", "pk"]
+        constraints = [
+            bounds.stored_range_constraint("taken_at", moment=True, name="photo_taken_at_stored_range")
+        ]
 
     def __str__(self) -> str:
         return f"{self.visit} #{self.pk}"
@@ -309,7 +316,9 @@ class Finding(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=FindingKind.choices)
     category = models.CharField(_("category"), max_length=24, choices=FindingCategory.choices)
     description = models.TextField(_("description"))
-    rectification_deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    rectification_deadline = models.DateField(
+        _("rectify by"), null=True, blank=True, validators=[bounds.validate_day]
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from config import bounds
 from notifications.outbox import enqueue
 from notifications.services import notify
 from orgs.models import OrgUnitKind, Role, User
@@ -74,6 +75,7 @@ def incident_report(
     reported_at = timezone.now()
     if occurred_at > reported_at:
         raise ValidationError({"occurred_at": _("The time it happened cannot be in the future.")})
+    bounds.check_event(occurred_at, unit=community, field="occurred_at")
     if establishment is not None and establishment.community_id != community.pk:
         raise ValidationError({"establishment": _("This establishment is not in your community.")})
     incident = Incident(

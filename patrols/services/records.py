@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from config import bounds
 from notifications.services import notify
 from orgs.models import MIN_TEAM_SIZE, OrgUnitKind, Role, User
 from patrols.models import (
@@ -115,6 +116,7 @@ def patrol_start(
     date = date or timezone.localdate()
     if date > timezone.localdate():
         raise ValidationError({"date": _("A patrol cannot be logged for a future day.")})
+    bounds.check_event(date, unit=user.org_unit, field="date")
     members = {u.pk: u for u in [user, *team]}.values()
     errors = []
     if len(members) < MIN_TEAM_SIZE:
@@ -245,11 +247,13 @@ def _visit_create(
             raise ValidationError({"rectified": _("Say whether the problem has been put right.")})
     district_id = establishment.community.parent_id
     allowed = checklists_for_district(district_id).get(establishment.category, [])
-    # A time the phone or the form gives is the visit's own, so it must fall on the record's day;
-    # without one, the visit is stamped when entered, and it counts on its record's day all the same.
-    if visited_at is not None and not 0 <= (timezone.localdate(visited_at) - patrol.date).days <= (
-        VISIT_DAYS_AFTER_RECORD
-    ):
+    given = visited_at is not None
+    visited_at = visited_at or timezone.now()
+    # The establishment's community is the patrol's (checked above), and is already loaded.
+    bounds.check_event(visited_at, unit=establishment.community, field="visited_at")
+    # A visit counts on its record's day: a time the phone gives must fall on it (or the night
+    # after, 夜查); without one, the visit is stamped when entered and counts on its record's day.
+    if given and not 0 <= (timezone.localdate(visited_at) - patrol.date).days <= VISIT_DAYS_AFTER_RECORD:
         raise ValidationError(
             {
                 "visited_at": _("A visit must be made on its patrol record's day (%(day)s).")
@@ -257,7 +261,6 @@ def _visit_create(
             }
         )
     _require_month_open(patrol.community_id, patrol.date)
-    visited_at = visited_at or timezone.now()
     try:
         # No savepoint: a refused insert ends the whole operation, which rolls back.
         with transaction.atomic(savepoint=False):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from config import bounds
 from config.pagination import paginate
 from patrols.models import Establishment, Incident
 from patrols.services.incidents import (
@@ -49,6 +50,7 @@ class IncidentForm(forms.Form):
     people_affected = forms.IntegerField(
         label=gettext_lazy("People affected"),
         min_value=0,
+        max_value=bounds.COUNT_MAX,
         initial=0,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )

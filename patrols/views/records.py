@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config import bounds
 from config.pagination import paginate
 from orgs.models import OrgUnit, OrgUnitKind, Role
 from patrols.forms import AmendForm, ChecklistForm, PatrolStartForm, SendBackForm, VisitEditForm, VisitForm
@@ -349,13 +350,9 @@ def photo_file(request, pk: int):
 
 
 def _month(request) -> tuple[int, int]:
-    today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        return today.year, today.month
-    return year, month
+    """?month=2026-10 within the bounds, else this month."""
+    first = bounds.parse_month(request.GET.get("month", "")) or timezone.localdate()
+    return first.year, first.month
 
 
 @login_required

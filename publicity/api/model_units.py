@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api import IdFilter, YearFilter
 from orgs.models import OrgUnit
 from patrols.api.fields import ScopedPrimaryKeyField
 from patrols.models import Establishment
@@ -33,7 +34,8 @@ class ScopedIdField(ScopedPrimaryKeyField):
 
 
 class ModelTargetFilter(django_filters.FilterSet):
-    district = django_filters.NumberFilter(field_name="district_id")
+    year = YearFilter()
+    district = IdFilter(field_name="district_id")
 
     class Meta:
         model = ModelTarget
@@ -126,9 +128,9 @@ class ModelTargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 class ModelCandidateFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="target__year")
-    district = django_filters.NumberFilter(field_name="target__district_id")
-    target = django_filters.NumberFilter(field_name="target_id")
+    year = YearFilter(field_name="target__year")
+    district = IdFilter(field_name="target__district_id")
+    target = IdFilter(field_name="target_id")
 
     class Meta:
         model = ModelCandidate
