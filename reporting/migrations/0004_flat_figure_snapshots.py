@@ -40,6 +40,6 @@ def flatten(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reporting", "0002_stored_summary")]
+    dependencies = [("reporting", "0003_bounded_dates_and_stored_time_range")]
 
     operations = [migrations.RunPython(flatten, migrations.RunPython.noop)]
