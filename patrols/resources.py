@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from config.cells import cell_text, safe_cell
 from orgs.models import OrgUnit
 from patrols.models import (
     Category,
@@ -34,7 +35,7 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a phone number typed into a numeric cell
-        return str(value).strip()
+        return cell_text(str(value).strip())
 
     def render(self, value, obj=None, **kwargs) -> str:
         return "" if value is None else str(value)
@@ -218,6 +219,10 @@ class EstablishmentResource(resources.ModelResource):
 
     def get_queryset(self):
         return Establishment.objects.visible_to(self.user)
+
+    def export_field(self, field, instance, **kwargs):
+        """Every exported value passes here: user text is never written as a formula."""
+        return safe_cell(super().export_field(field, instance, **kwargs))
 
     def get_instance(self, instance_loader, row):
         licence = TextWidget().clean(row.get("许可证号"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+import openpyxl
 import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -50,7 +51,7 @@ def establishment_import(*, user: User, content: bytes) -> ImportReport:
        the whole transaction back and report every bad row.
     """
     try:
-        dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+        dataset = _first_sheet(content)
     except Exception:  # tablib and openpyxl raise many types for a bad file
         return ImportReport(errors=[RowError(0, _("The file is not an Excel (.xlsx) workbook."))])
 
@@ -69,6 +70,21 @@ def establishment_import(*, user: User, content: bytes) -> ImportReport:
             transaction.set_rollback(True)
             return ImportReport(errors=errors)
     return ImportReport(created=result.totals["new"], updated=result.totals["update"])
+
+
+def _first_sheet(content: bytes) -> tablib.Dataset:
+    """The first sheet as typed. A formula is read as its text, which is stored as plain text, rather
+    than as the value the spreadsheet computed (tablib reads with data_only=True)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    rows = workbook.active.iter_rows(values_only=True)
+    dataset = tablib.Dataset()
+    headers = list(next(rows, None) or [])
+    if headers:
+        dataset.headers = headers
+    for row in rows:
+        values = [getattr(value, "text", value) for value in row[: len(headers)]]  # an array formula's text
+        dataset.append(values + [""] * (len(headers) - len(values)))
+    return dataset
 
 
 def _row_errors(result, resource: EstablishmentResource) -> list[RowError]:
