@@ -28,6 +28,7 @@ from patrols.models.leads import (
     LeadStatus,
     Reward,
 )
+from patrols.models.proposals import EstablishmentChangeProposal, ProposalStatus
 from patrols.models.records import (
     EDITABLE_STATUSES,
     Amendment,
@@ -45,6 +46,8 @@ from patrols.models.records import (
 )
 
 __all__ = [
+    "EstablishmentChangeProposal",
+    "ProposalStatus",
     "CLOSED_LEAD_STATUSES",
     "EDITABLE_STATUSES",
     "FIRST_REPORT_WINDOW",

@@ -7,20 +7,36 @@ from dataclasses import dataclass, field
 
 import openpyxl
 import tablib
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orgs.models import User
+from patrols import governance
 from patrols.models import Establishment
 from patrols.resources import REQUIRED_COLUMNS, EstablishmentResource
 
 
 @transaction.atomic
-def establishment_save(*, establishment: Establishment, user: User) -> Establishment:
-    """Validate, derive the visit deadline and save a new or changed establishment."""
+def establishment_save(*, establishment: Establishment, user: User, reason: str = "") -> Establishment:
+    """Validate, derive the visit deadline and save a new or changed establishment.
+
+    1. The user may change only what patrols.governance lets them set; a change of a
+       district field to a registered establishment needs a reason.
+    2. The model's own checks, then the next-due date from the visits and the risk class.
+    3. Who, when (simple-history) and why (history_change_reason) go into the audit history.
+    """
+    before = governance.recorded_values(establishment)
+    errors = governance.refused_changes(user, before, establishment)
+    reason = reason.strip()
+    if not errors and not reason and governance.needs_reason(before, establishment):
+        errors["change_reason"] = _("Say why the district's fields are changed.")
+    if errors:
+        raise ValidationError(errors)
     establishment.full_clean()
     establishment.refresh_visit_due()
-    establishment._history_user = user  # who made this change, for the audit history
+    establishment._history_user = user
+    establishment._change_reason = reason[: governance.CHANGE_REASON_MAX_LENGTH] or None
     establishment.save()
     return establishment
 
