@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api import id_field
 from notifications.models import Notification
 from notifications.services import notification_mark_read
 
@@ -18,9 +19,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Leave out to mark all as read."
-    )
+    ids = serializers.ListField(child=id_field(), required=False, help_text="Leave out to mark all as read.")
 
 
 class MarkedSerializer(serializers.Serializer):

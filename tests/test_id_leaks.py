@@ -85,3 +85,13 @@ def test_a_candidate_in_another_district_is_answered_like_none(
         api, url, lambda pk: {"target": target.pk, "name": "x", "community": pk}, community_c.pk
     )
     assert not ModelCandidate.objects.exists()
+
+
+def test_ids_beyond_what_a_row_can_have_are_refused_not_a_server_error(api, inspector_a, head_a):
+    too_big = 59842060814082088183344922624
+    api.force_authenticate(inspector_a)
+    response = api.post("/api/notifications/mark-read/", {"ids": [5, too_big]}, format="json")
+    assert response.status_code == 400
+    api.force_authenticate(head_a)
+    response = api.post("/api/patrols/approve-many/", {"ids": [too_big]}, format="json")
+    assert response.status_code == 400

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from config.api import id_field
 from orgs.models import User
 from patrols.api.fields import ScopedPrimaryKeyField, ScopedSlugField
 from patrols.api.serializing import LeanModelSerializer
@@ -90,7 +91,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class IdsSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    ids = serializers.ListField(child=id_field(), allow_empty=False)
 
 
 class AmendSerializer(serializers.Serializer):
