@@ -17,6 +17,7 @@ from assessment.figures import reward_ledger
 from assessment.models import Assessment, Method, Tier
 from assessment.selectors import district_ranking
 from orgs.models import OrgUnit
+from patrols.reporters import reward_reporter
 from reporting.exports import INT, TEXT, SheetWriter
 
 NUMBER = "number"
@@ -101,11 +102,13 @@ def assessment_workbook(*, assessment: Assessment, user) -> bytes:
     rewards.title(f"{assessment.year}年 线索立案奖励台账：{assessment.assessee_name}")
     rewards.header(["登记时间", "社区", "举报人", "金额（元）", "发放时间"])
     for reward in reward_ledger(assessment, user):
+        with translation.override("zh-hans"):  # 群众, 巡查员: the sheet's fixed Chinese
+            reporter = reward_reporter(user, reward).name
         rewards.row(
             [
                 f"{timezone.localtime(reward.credited_at):%Y-%m-%d %H:%M}",
                 reward.lead.community.name,
-                str(reward.reporter or reward.reporter_name or "群众"),
+                reporter,
                 float(reward.amount),
                 f"{timezone.localtime(reward.paid_at):%Y-%m-%d}" if reward.paid_at else "未发放",
             ],
@@ -151,6 +154,7 @@ def assessment_pdf(*, assessment: Assessment, user) -> bytes:
             "points": sum(item.points for item in assessment.items.all()),
             "checks": list(assessment.checks.select_related("inspector", "checked_by")),
             "rewards": list(reward_ledger(assessment, user)),
+            "viewer": user,
             "generated": timezone.localtime(),
         }
         html = render_to_string("assessment/assessment_pdf.html", context)

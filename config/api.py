@@ -81,3 +81,8 @@ class YearFilter(django_filters.NumberFilter):
             ],
         )
         super().__init__(*args, **kwargs)
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """A row's id in a request body (IdField, within the keys' range)."""
+    return IdField(**kwargs)

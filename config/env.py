@@ -62,3 +62,18 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str:
         allowed = ", ".join(f"{s}://" for s in schemes)
         raise ImproperlyConfigured(f"{name} must be a URL starting with {allowed} got {raw!r}")
     return raw
+
+
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def refuse_per_process_cache(caches: dict, *, workers: int) -> None:
+    """Several processes with a per-process cache would each keep their own rate limits and pages."""
+    if workers > 1 and caches["default"]["BACKEND"] in PER_PROCESS_CACHES:
+        raise ImproperlyConfigured(
+            f"{workers} web processes (WEB_CONCURRENCY) need a shared cache: set CACHE_URL or REDIS_URL, "
+            "or DEBUG=false for the database cache"
+        )

@@ -9,6 +9,14 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from django.conf import settings  # noqa: E402 (after the settings module is named)
+
+from config.env import refuse_per_process_cache  # noqa: E402
+
+# The settings check WEB_CONCURRENCY; the default above is checked here.
+refuse_per_process_cache(settings.CACHES, workers=workers)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 # Django, the URL map and the translation catalogues are loaded once, in the master.
 preload_app = True

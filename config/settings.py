@@ -16,7 +16,7 @@ from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_int, env_list, env_str, env_url, refuse_per_process_cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -191,25 +191,40 @@ ASSESSMENT_WINDOW = {
 if ASSESSMENT_WINDOW["first_day"] > ASSESSMENT_WINDOW["last_day"]:
     raise ImproperlyConfigured("ASSESSMENT_WINDOW_FIRST_DAY must not be after ASSESSMENT_WINDOW_LAST_DAY")
 
-# Cache: shared (Redis) when CACHE_URL is set, which production with several
-# processes needs for the public form's rate limit; else per process memory.
-CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
-# What the registry API and the inspector's home read off the registry is kept in the cache until an
-# establishment is saved, and what the dashboards read of the units and their reports until a report
-# or an org unit is (patrols/registry_cache.py). That needs a cache that every process which saves
-# them shares: Redis, or the memory of the one process that serves the embedded default (SQLite).
-REGISTRY_CACHE = env_bool("REGISTRY_CACHE", default=bool(CACHE_URL) or not DATABASE_URL)
-# Sessions are read on every request: from the shared cache when there is one (the database
-# still keeps them), never from a per-process cache that another worker's logout cannot clear.
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if CACHE_URL else "db")
-
 # Celery: a Redis broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
+
+# Cache. The public form's rate limit, the kept registry pages and the sessions must hold whatever
+# the number of web and worker processes, so production always shares its cache: CACHE_URL's Redis;
+# else the Redis of REDIS_URL; else the database's cache table (made by migrate,
+# orgs/migrations/0003). Development (DEBUG) without CACHE_URL keeps one process's memory, and
+# refuses to be served by several processes (WEB_CONCURRENCY; config/gunicorn.py checks too).
+CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
+DATABASE_CACHE_TABLE = "django_cache"
+_REDIS_CACHE_URL = CACHE_URL or ("" if DEBUG else REDIS_URL)
+if _REDIS_CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_CACHE_URL}
+    }
+elif not DEBUG:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+refuse_per_process_cache(CACHES, workers=env_int("WEB_CONCURRENCY", 1, minimum=1))
+# What the registry API and the inspector's home read off the registry is kept in the cache until an
+# establishment is saved, and what the dashboards read of the units and their reports until a report
+# or an org unit is (patrols/registry_cache.py). That needs a fast cache that every process which
+# saves them shares: Redis, or the memory of the one process that serves the embedded default
+# (SQLite). The database cache would cost as much as what it keeps.
+REGISTRY_CACHE = env_bool("REGISTRY_CACHE", default=bool(_REDIS_CACHE_URL) or not DATABASE_URL)
+# Sessions are read on every request: from Redis when there is one (the database still keeps
+# them), never from a per-process cache that another worker's logout cannot clear.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _REDIS_CACHE_URL else "db")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -257,7 +272,7 @@ SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Too deep or too large a body is a 400 before any serializer sees it (config/parsers.py).
@@ -275,6 +290,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+# API tokens (django-rest-knox, orgs/tokens.py): stored as hashes, valid API_TOKEN_DAYS, at most
+# API_TOKENS_PER_USER at a time, revoked by their owner or at logout. The web app uses its session.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_DAYS", 7, minimum=1, maximum=90)),
+    "AUTO_REFRESH": False,
+}
+API_TOKENS_PER_USER = 10
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "食品药品安全进社区 API",
     "DESCRIPTION": _("Community food-and-drug safety patrols: org units, users, establishments."),
@@ -347,6 +370,9 @@ CONTENT_SECURITY_POLICY = {
 # locked for LOGIN_LOCKOUT_MINUTES, on the login page, the admin and the API token
 # endpoint alike. The lock is per username, so an attacker cannot dodge it by changing
 # address; a successful login clears the count.
+# Failed logins are counted in the database, which every web process shares, so the limit holds
+# whatever the number of workers (django-axes' database handler, named here so that it stays so).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1, maximum=24 * 60))
 AXES_LOCKOUT_PARAMETERS = ["username"]

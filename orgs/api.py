@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from django.contrib.auth import logout
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
+from knox.models import AuthToken
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from orgs.models import OrgUnit, User
 from orgs.security import lockout_message
+from orgs.tokens import api_token_create, api_token_revoke, api_tokens_of, api_tokens_revoke_all
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
@@ -47,30 +50,80 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`; shown only once.")
+    token_key = serializers.CharField(help_text="The token's first characters, to list and revoke it.")
+    expiry = serializers.DateTimeField()
 
 
 class TokenLockedOutSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class TokenObtainView(ObtainAuthToken):
-    """Exchange a username and password for an API token.
+class TokenObtainView(APIView):
+    """Exchange a username and password for an API token that expires (django-rest-knox).
 
     The serializer authenticates with the request, so django-axes counts failed attempts
     here as on the login page; a locked account answers 429 with the lockout message.
     """
 
-    # ObtainAuthToken names REST framework's own parsers; ours refuse deep and oversized bodies.
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    serializer_class = AuthTokenSerializer
 
-    @extend_schema(responses={200: TokenSerializer, 429: TokenLockedOutSerializer})
+    @extend_schema(
+        request=AuthTokenSerializer, responses={200: TokenSerializer, 429: TokenLockedOutSerializer}
+    )
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         if serializer.is_valid():
-            token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-            return Response({"token": token.key})
+            instance, token = api_token_create(user=serializer.validated_data["user"])
+            return Response({"token": token, "token_key": instance.token_key, "expiry": instance.expiry})
         # Set by django-axes on this request when the failure locked the account, or it was locked.
         if getattr(request, "axes_locked_out", False):
             return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         raise ValidationError(serializer.errors)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="The token this request was made with.")
+
+    class Meta:
+        model = AuthToken
+        fields = ["token_key", "created", "expiry", "current"]
+        read_only_fields = fields
+
+    def get_current(self, obj: AuthToken) -> bool:
+        return obj.digest == getattr(self.context["request"].auth, "digest", None)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The requesting user's own API tokens that still work: list them, revoke one (DELETE), or
+    log out (POST logout/: the token in use, or with a session every token and the session)."""
+
+    serializer_class = ApiTokenSerializer
+    lookup_field = "token_key"
+    lookup_value_regex = "[0-9a-f]{1,25}"
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return api_tokens_of(self.request.user)
+
+    def perform_destroy(self, instance: AuthToken) -> None:
+        api_token_revoke(user=self.request.user, token_key=instance.token_key)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=False, methods=["post"])
+    def logout(self, request):
+        if isinstance(request.auth, AuthToken):
+            api_token_revoke(user=request.user, token_key=request.auth.token_key)
+        else:
+            api_tokens_revoke_all(user=request.user)
+            logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=False, methods=["post"], url_path="logout-all")
+    def logout_all(self, request):
+        api_tokens_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -10,6 +11,7 @@ from django.utils.translation import get_language
 
 from orgs.models import OrgUnit, OrgUnitKind, Role
 from orgs.selectors import team_warnings
+from orgs.tokens import api_tokens_revoke_all
 from patrols.models import Establishment
 from patrols.registry_cache import kept
 from patrols.selectors import grading_coverage, registry_figures
@@ -99,3 +101,13 @@ def _row(unit: OrgUnit, figures: dict, problems: list[str], weak_teams: int = 0)
         "problems": problems,
         "weak_teams": weak_teams,
     }
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out of the web app revokes the user's API tokens too: whoever logs out leaves no
+    way into their account behind."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            api_tokens_revoke_all(user=request.user)
+        return super().post(request, *args, **kwargs)

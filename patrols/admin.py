@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from patrols import governance
 from patrols.models import ChecklistTemplate, Establishment, Incident, IncidentReport, Lead, Patrol, Reward
 from patrols.services.establishments import establishment_save
 
@@ -15,8 +17,13 @@ class EstablishmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["community", "grid"]
     readonly_fields = ["next_visit_due"]
 
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        """What patrols.governance does not let this user set: the last visit for everyone."""
+        return [*self.readonly_fields, *governance.closed_fields(request.user)]
+
     def save_model(self, request, obj, form, change):
-        establishment_save(establishment=obj, user=request.user)
+        # The admin's change form has no reason field; the history says where the change was made.
+        establishment_save(establishment=obj, user=request.user, reason=gettext("Changed in the admin"))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

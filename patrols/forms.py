@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit
+from patrols import governance
 from patrols.models import Establishment
 
 
@@ -12,6 +13,15 @@ class DateInput(forms.DateInput):
 
 
 class EstablishmentForm(forms.ModelForm):
+    """The register's fields; those the user may not set (patrols.governance) are shown, not editable."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=governance.CHANGE_REASON_MAX_LENGTH,
+        required=False,
+        help_text=_("Needed when the risk class, a list, the grade or the model-unit status changes."),
+    )
+
     class Meta:
         model = Establishment
         fields = [
@@ -48,6 +58,12 @@ class EstablishmentForm(forms.ModelForm):
         self.fields["grid"].queryset = visible.filter(parent__in=communities, kind="grid")
         if user.tier == "community" and not self.instance.pk:
             self.fields["community"].initial = user.org_unit_id
+        for name in governance.closed_fields(user):
+            field = self.fields[name]
+            field.disabled = True  # the posted value is ignored; the register's stays
+            field.help_text = governance.REFUSED[governance.setter_of(name)]
+        if not governance.decides_for_district(user):
+            del self.fields["change_reason"]
 
 
 class ImportForm(forms.Form):
@@ -196,3 +212,32 @@ class ChecklistForm(forms.Form):
         if not items:
             raise forms.ValidationError(_("Give at least one item."))
         return items
+
+
+class ChangeProposalForm(forms.ModelForm):
+    """A community's proposal: new values for the district's fields, and why. It validates on a copy
+    of the establishment (the form's instance), so the register is untouched."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=governance.CHANGE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Establishment
+        fields = list(governance.PROPOSABLE_FIELDS)
+        widgets = {"food_graded_on": DateInput}
+
+    def changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in governance.PROPOSABLE_FIELDS
+        }
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

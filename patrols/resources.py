@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from config import bounds
+from config.cells import cell_text, safe_cell
 from orgs.models import OrgUnit
+from patrols import governance
 from patrols.models import (
     Category,
     Establishment,
@@ -28,6 +30,8 @@ from patrols.models import (
 
 # Columns that every import file must have.
 REQUIRED_COLUMNS = ("名称", "地址", "社区编码", "类别")
+# An optional column: why the rows change, kept in each establishment's history.
+REASON_COLUMN = "变更原因"
 
 
 class TextWidget(widgets.Widget):
@@ -36,7 +40,7 @@ class TextWidget(widgets.Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a phone number typed into a numeric cell
-        return str(value).strip()
+        return cell_text(str(value).strip())
 
     def render(self, value, obj=None, **kwargs) -> str:
         return "" if value is None else str(value)
@@ -45,13 +49,13 @@ class TextWidget(widgets.Widget):
 class ChoiceWidget(widgets.Widget):
     """Reads a choice by its Chinese label, English label or code; writes the Chinese label."""
 
-    def __init__(self, choices: type, *, required: bool = False, default: str = "") -> None:
+    def __init__(self, choices: type, *, required: bool = False, default: str | None = "") -> None:
         super().__init__()
         self.choices = choices
         self.required = required
         self.default = default
 
-    def clean(self, value, row=None, **kwargs) -> str:
+    def clean(self, value, row=None, **kwargs) -> str | None:
         text = TextWidget().clean(value)
         if not text:
             if self.required:
@@ -154,10 +158,13 @@ def _text(attribute: str, column: str) -> fields.Field:
 
 
 def _choice(
-    attribute: str, column: str, choices: type, *, required: bool = False, default: str = ""
+    attribute: str, column: str, choices: type, *, required: bool = False, default: str | None = ""
 ) -> fields.Field:
+    """default None: a blank cell leaves the value as it is (a new row gets the model's default)."""
     widget = ChoiceWidget(choices, required=required, default=default)
-    return fields.Field(attribute=attribute, column_name=column, widget=widget)
+    return fields.Field(
+        attribute=attribute, column_name=column, widget=widget, saves_null_values=default is not None
+    )
 
 
 def _date(attribute: str, column: str, *, keep_when_blank: bool = False) -> fields.Field:
@@ -178,16 +185,20 @@ class EstablishmentResource(resources.ModelResource):
     community_name = fields.Field(attribute="community__name", column_name="社区", readonly=True)
     category = _choice("category", "类别", Category, required=True)
     status = _choice("status", "状态", Status, default=Status.OPEN)
-    risk_class = _choice("risk_class", "风险等级", RiskClass, default=RiskClass.B)
+    # The district's fields (patrols.governance): a blank cell keeps what the register holds, and a
+    # value the importing user may not set is a row error; the last visit follows from visits only.
+    risk_class = _choice("risk_class", "风险等级", RiskClass, default=None)
     tightened_interval_months = fields.Field(
         attribute="tightened_interval_months", column_name="收紧巡查周期(月)", widget=IntervalWidget()
     )
-    watch_list = _choice("watch_list", "红黑名单", WatchList)
-    food_grade = _choice("food_grade", "量化分级", FoodGrade)
-    food_graded_on = _date("food_graded_on", "定级日期")
-    model_status = _choice("model_status", "示范创建", ModelStatus)
+    watch_list = _choice("watch_list", "红黑名单", WatchList, default=None)
+    food_grade = _choice("food_grade", "量化分级", FoodGrade, default=None)
+    food_graded_on = _date("food_graded_on", "定级日期", keep_when_blank=True)
+    model_status = _choice("model_status", "示范创建", ModelStatus, default=None)
     registered_on = _date("registered_on", "登记日期", keep_when_blank=True)
-    last_visited_on = _date("last_visited_on", "最近巡查日期")
+    last_visited_on = fields.Field(
+        attribute="last_visited_on", column_name="最近巡查日期", widget=DateWidget(), readonly=True
+    )
     next_visit_due = fields.Field(
         attribute="next_visit_due", column_name="应巡查日期", widget=DateWidget(), readonly=True
     )
@@ -230,12 +241,26 @@ class EstablishmentResource(resources.ModelResource):
     def get_queryset(self):
         return Establishment.objects.visible_to(self.user)
 
+    def export_field(self, field, instance, **kwargs):
+        """Every exported value passes here: user text is never written as a formula."""
+        return safe_cell(super().export_field(field, instance, **kwargs))
+
     def get_instance(self, instance_loader, row):
         licence = TextWidget().clean(row.get("许可证号"))
         if not licence:
             return None
         return self.get_queryset().filter(licence_no=licence).first()
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True) -> None:
+        """The model's checks, and patrols.governance: what the importing user may not set is a row error."""
+        errors = dict(import_validation_errors or {})
+        before = governance.recorded_values(instance)
+        for field, message in governance.refused_changes(self.user, before, instance).items():
+            errors.setdefault(field, ValidationError(message))
+        super().validate_instance(instance, errors, validate_unique)
+
     def before_save_instance(self, instance, row, **kwargs) -> None:
         instance.refresh_visit_due()
         instance._history_user = self.user
+        reason = TextWidget().clean(row.get(REASON_COLUMN)) or _("Imported from Excel")
+        instance._change_reason = reason[: governance.CHANGE_REASON_MAX_LENGTH]

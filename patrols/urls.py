@@ -1,7 +1,7 @@
 from django.urls import path
 
 from patrols.views import establishments as views
-from patrols.views import incidents, leads, public, records
+from patrols.views import incidents, leads, proposals, public, records
 
 app_name = "patrols"
 
@@ -17,6 +17,20 @@ urlpatterns = [
     ),
     path("establishments/<int:pk>/", views.establishment_detail, name="establishment_detail"),
     path("establishments/<int:pk>/edit/", views.establishment_edit, name="establishment_edit"),
+    path("establishments/<int:pk>/propose/", proposals.proposal_create, name="proposal_create"),
+    path("establishments/proposals/", proposals.proposal_list, name="proposal_list"),
+    path(
+        "establishments/proposals/<int:pk>/accept/",
+        proposals.proposal_decide,
+        {"accept": True},
+        name="proposal_accept",
+    ),
+    path(
+        "establishments/proposals/<int:pk>/refuse/",
+        proposals.proposal_decide,
+        {"accept": False},
+        name="proposal_refuse",
+    ),
 ]
 
 urlpatterns += records.urlpatterns + leads.urlpatterns + incidents.urlpatterns + public.urlpatterns

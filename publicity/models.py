@@ -336,7 +336,12 @@ class CandidateStatus(models.TextChoices):
 
 class ModelCandidateQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[ModelCandidate]:
-        return self.filter(target__in=ModelTarget.objects.visible_to(user))
+        """The district's candidates for its people and the city; in a community, only the community's
+        own, as for its other records (a candidate without a community is the district's business)."""
+        candidates = self.filter(target__in=ModelTarget.objects.visible_to(user))
+        if getattr(user, "tier", None) == OrgUnitKind.COMMUNITY and not user.is_superuser:
+            return candidates.filter(scope_q(user, "community"))
+        return candidates
 
 
 class ModelCandidate(models.Model):

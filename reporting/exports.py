@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from config.cells import safe_cell
 from orgs.models import OrgUnit, OrgUnitKind
 from reporting import catalogue
 from reporting.rollup import MonthRollup, UnitMonth, month_rollup
@@ -105,7 +106,7 @@ class SheetWriter:
         self.sheet.append(cells)
 
     def _cell(self, value, **style) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, value=value)
+        cell = WriteOnlyCell(self.sheet, value=safe_cell(value))  # user text never becomes a formula
         for name, setting in style.items():
             setattr(cell, name, setting)
         return cell

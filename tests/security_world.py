@@ -21,9 +21,11 @@ from assessment import services as assessment_services
 from assessment.models import Assessment, CriteriaSheet, Tier
 from notifications.models import Notification
 from orgs.models import OrgUnit, Role, User
+from orgs.tokens import api_token_create
 from patrols.models import (
     Category,
     Establishment,
+    EstablishmentChangeProposal,
     Finding,
     FindingCategory,
     FindingKind,
@@ -40,6 +42,7 @@ from patrols.schedule import add_months
 from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records as services
+from patrols.services.proposals import establishment_change_propose
 from publicity import model_units
 from publicity import services as publicity_services
 from publicity.models import (
@@ -106,6 +109,10 @@ class World:
     campaign: Campaign
     target: ModelTarget
     candidate: ModelCandidate
+    # Inspector A's proposal to put the shop on the black list, waiting for the district.
+    proposal: EstablishmentChangeProposal
+    # The key of one of inspector A's API tokens.
+    api_token_key: str
     # District A's assessment of community A, under way: every item scored and the sampled
     # inspector checked, so that only submitting is left.
     assessment: Assessment
@@ -304,6 +311,10 @@ def build_world() -> World:
     )
     assessment, inspector_assessment = _assessments(officer, head, inspector, community_a)
     stored_summary = _stored_summary(district_a, add_months(this_month, -1))
+    proposal = establishment_change_propose(
+        user=inspector, establishment=shop, changes={"watch_list": "black"}, reason="多次投诉"
+    )
+    api_token, _secret = api_token_create(user=inspector)
     Notification.objects.create(recipient=inspector, title="测试通知", link="/patrols/")
 
     return World(
@@ -336,6 +347,8 @@ def build_world() -> World:
         campaign=campaign,
         target=target,
         candidate=candidate,
+        proposal=proposal,
+        api_token_key=api_token.token_key,
         assessment=assessment,
         inspector_assessment=inspector_assessment,
         criteria_sheet=inspector_assessment.sheet,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -13,7 +14,7 @@ from patrols.models import Establishment
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["名称", "地址", "许可证号", "社区编码", "类别", "风险等级", "红黑名单", "最近巡查日期"]
+HEADER = ["名称", "地址", "许可证号", "社区编码", "类别", "风险等级", "红黑名单", "登记日期"]
 
 
 def workbook(rows: list[list]) -> SimpleUploadedFile:
@@ -31,8 +32,8 @@ def post(client, upload):
     return client.post(reverse("patrols:establishment_import"), {"file": upload})
 
 
-def test_import_creates_all_rows(client, inspector_a):
-    client.force_login(inspector_a)
+def test_import_creates_all_rows(client, district_officer_a, inspector_a):
+    client.force_login(district_officer_a)  # who sets risk classes and lists (patrols.governance)
     response = post(
         client,
         workbook(
@@ -46,7 +47,8 @@ def test_import_creates_all_rows(client, inspector_a):
     shops = {e.name: e for e in Establishment.objects.all()}
     assert set(shops) == {"张记面馆", "百姓大药房"}
     assert shops["张记面馆"].category == "food_service"
-    assert shops["张记面馆"].next_visit_due is not None
+    assert shops["张记面馆"].registered_on == dt.date(2025, 1, 2)
+    assert shops["张记面馆"].next_visit_due == dt.date(2025, 2, 2)  # risk class A: monthly
     assert shops["百姓大药房"].watch_list == "black"
     assert shops["百姓大药房"].community == inspector_a.org_unit
 
@@ -57,9 +59,9 @@ def test_import_with_one_bad_row_saves_nothing_and_names_the_row(client, inspect
         client,
         workbook(
             [
-                ["张记面馆", "文三路1号", "JY1001", "330101001", "餐饮服务", "A", "", None],
-                ["李记小吃", "文三路3号", "JY1003", "330101001", "火锅店", "A", "", None],
-                ["王记超市", "文三路5号", "SP1005", "330101001", "食品销售", "C", "", None],
+                ["张记面馆", "文三路1号", "JY1001", "330101001", "餐饮服务", "", "", None],
+                ["李记小吃", "文三路3号", "JY1003", "330101001", "火锅店", "", "", None],
+                ["王记超市", "文三路5号", "SP1005", "330101001", "食品销售", "", "", None],
             ]
         ),
     )
@@ -107,13 +109,13 @@ def test_import_updates_by_licence_within_own_area(client, inspector_a, shop_a):
     response = post(
         client,
         workbook(
-            [["张记面馆（新址）", "文三路100号", shop_a.licence_no, "330101001", "餐饮服务", "A", "", None]]
+            [["张记面馆（新址）", "文三路100号", shop_a.licence_no, "330101001", "餐饮服务", "", "", None]]
         ),
     )
     assert response.status_code == 302
     shop_a.refresh_from_db()
     assert shop_a.address == "文三路100号"
-    assert shop_a.risk_class == "A"
+    assert shop_a.risk_class == "B"  # a blank district column keeps what the register holds
     assert Establishment.objects.count() == 1
 
 

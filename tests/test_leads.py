@@ -429,7 +429,7 @@ def test_api_hides_public_reporter_contact_from_the_community(
 ):
     api.force_authenticate(inspector_a)
     body = api.get(f"/api/leads/{public_lead_a.pk}/").json()
-    assert (body["reporter_name"], body["reporter_phone"]) == ("", "")
+    assert (body["reporter_name"], body["reporter_phone"]) == ("群众", "")
     api.force_authenticate(district_officer_a)
     body = api.get(f"/api/leads/{public_lead_a.pk}/").json()
     assert (body["reporter_name"], body["reporter_phone"]) == ("李四", "13800001111")

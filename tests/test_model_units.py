@@ -18,7 +18,7 @@ from publicity.model_units import (
     model_targets_from_plan,
 )
 from publicity.models import CandidateStatus, ModelCandidate, ModelCategory, ModelTarget
-from tests.factories import EstablishmentFactory
+from tests.factories import EstablishmentFactory, UserFactory
 
 YEAR = 2026
 
@@ -377,3 +377,39 @@ def test_an_establishment_of_the_wrong_category_is_refused(
     page = client.get(reverse("publicity:model_target", args=[kindergarten.pk]))
     offered = page.context["candidate_form"].fields["establishment"].queryset
     assert canteen in offered and restaurant_a not in offered
+
+
+def test_a_candidate_is_seen_only_in_its_own_community(
+    client, api, district_officer_a, targets_a, restaurant_a, community_b, volunteer_a, head_a
+):
+    """A sibling community, volunteer included, cannot read a community's candidate by id, list or page;
+    its own community and the district can; a candidate without a community is the district's."""
+    target = targets_a[ModelCategory.FOOD_SERVICE]
+    own = model_candidate_add(
+        user=district_officer_a, target=target, name="翠苑酒家", establishment=restaurant_a
+    )
+    districts = model_candidate_add(
+        user=district_officer_a, target=targets_a[ModelCategory.MALL], name="银泰城"
+    )
+    sibling_volunteer = UserFactory(role="volunteer", org_unit=community_b, certificate_no="")
+    sibling_head = UserFactory(role="community_head", org_unit=community_b, certificate_no="")
+    page_url = reverse("publicity:model_units") + f"?year={YEAR}"
+    target_url = reverse("publicity:model_target", args=[target.pk])
+    for outsider in (sibling_volunteer, sibling_head):
+        api.force_authenticate(outsider)
+        assert api.get(f"/api/model-candidates/{own.pk}/").status_code == 404
+        assert api.get("/api/model-candidates/").json()["count"] == 0
+        client.force_login(outsider)
+        assert "翠苑酒家" not in client.get(page_url).text
+        assert "翠苑酒家" not in client.get(target_url).text
+    for insider in (volunteer_a, head_a):
+        api.force_authenticate(insider)
+        assert api.get(f"/api/model-candidates/{own.pk}/").status_code == 200
+        assert [row["id"] for row in api.get("/api/model-candidates/").json()["results"]] == [own.pk]
+        client.force_login(insider)
+        assert "翠苑酒家" in client.get(page_url).text and "银泰城" not in client.get(page_url).text
+    api.force_authenticate(district_officer_a)
+    assert {row["id"] for row in api.get("/api/model-candidates/").json()["results"]} == {
+        own.pk,
+        districts.pk,
+    }

@@ -142,6 +142,24 @@ EXPECTED: dict[str, Row] = {
     "patrols:establishment_edit": Row(A_RECORD, _r("patrols:establishment_edit", lambda w: w.shop.pk)),
     "patrols:establishment_qr": Row(A_RECORD, _r("patrols:establishment_qr", lambda w: w.shop.pk)),
     "patrols:establishment_poster": Row(A_RECORD, _r("patrols:establishment_poster", lambda w: w.shop.pk)),
+    # Proposed changes to the district's fields (patrols.governance): a community proposes, the
+    # district office (or the city, or the admin) decides; the offices do not propose, they edit.
+    "patrols:proposal_list": Row(ANY_USER, _r("patrols:proposal_list")),
+    "patrols:proposal_create": Row(
+        A_TEAM_OR_REVIEWERS,
+        _r("patrols:proposal_create", lambda w: w.shop.pk),
+        "post",
+        lambda w: {"risk_class": "A", "watch_list": "red", "reason": "连续一年无问题"},
+    ),
+    "patrols:proposal_accept": Row(
+        DISTRICT_A_OR_CITY_MANAGERS, _r("patrols:proposal_accept", lambda w: w.proposal.pk), "post"
+    ),
+    "patrols:proposal_refuse": Row(
+        DISTRICT_A_OR_CITY_MANAGERS,
+        _r("patrols:proposal_refuse", lambda w: w.proposal.pk),
+        "post",
+        lambda w: {"note": "尚未复查"},
+    ),
     "patrols:public_establishment": Row(PUBLIC, _r("patrols:public_establishment", _public_token)),
     "patrols:public_establishment_qr": Row(PUBLIC, _r("patrols:public_establishment_qr", _public_token)),
     # Patrol records
@@ -384,6 +402,8 @@ EXPECTED: dict[str, Row] = {
             "campaign-list",
             "model-target-list",
             "model-candidate-list",
+            "establishment-proposal-list",
+            "api-token-list",
         )
     },
     # API details of community A's records
@@ -419,7 +439,11 @@ EXPECTED: dict[str, Row] = {
     "boxcollection-detail": Row(A_RECORD, _r("boxcollection-detail", lambda w: w.collection.pk)),
     "campaign-detail": Row(DISTRICT_A_WIDE, _r("campaign-detail", lambda w: w.campaign.pk)),
     "model-target-detail": Row(DISTRICT_A_WIDE, _r("model-target-detail", lambda w: w.target.pk)),
-    "model-candidate-detail": Row(DISTRICT_A_WIDE, _r("model-candidate-detail", lambda w: w.candidate.pk)),
+    # A candidate of community A is community A's record (a sibling community sees nothing of it).
+    "model-candidate-detail": Row(A_RECORD, _r("model-candidate-detail", lambda w: w.candidate.pk)),
+    "establishment-proposal-detail": Row(
+        A_RECORD, _r("establishment-proposal-detail", lambda w: w.proposal.pk)
+    ),
     # API operations, each with a body that passes validation so that only access decides
     "visit-list POST": Row(A_TEAM_CREATES, _r("visit-list"), "post", _api_visit_body, json=True),
     "photo-list POST": Row(A_TEAM_CREATES, _r("photo-list"), "post", _api_photo_body),
@@ -487,6 +511,32 @@ EXPECTED: dict[str, Row] = {
     "article-forward": Row(
         DISTRICT_A_STAFF_OR_ADMIN, _r("article-forward", lambda w: w.article.pk), "post", json=True
     ),
+    # A proposal names an establishment: outsiders are told it does not exist (400), the offices
+    # that may see it are refused (403: they change the register themselves).
+    "establishment-proposal-list POST": Row(
+        "Lovooxvxx",
+        _r("establishment-proposal-list"),
+        "post",
+        lambda w: {"establishment": w.shop.pk, "changes": {"risk_class": "A"}, "reason": "多次投诉"},
+        json=True,
+    ),
+    "establishment-proposal-accept": Row(
+        DISTRICT_A_OR_CITY_MANAGERS,
+        _r("establishment-proposal-accept", lambda w: w.proposal.pk),
+        "post",
+        json=True,
+    ),
+    "establishment-proposal-refuse": Row(
+        DISTRICT_A_OR_CITY_MANAGERS,
+        _r("establishment-proposal-refuse", lambda w: w.proposal.pk),
+        "post",
+        lambda w: {"note": "尚未复查"},
+        json=True,
+    ),
+    # API tokens: each person lists, revokes and logs out their own only.
+    "api-token-detail": Row(A_TEAM_ONLY, _r("api-token-detail", lambda w: w.api_token_key), "delete"),
+    "api-token-logout": Row(ANY_USER, _r("api-token-logout"), "post", json=True),
+    "api-token-logout-all": Row(ANY_USER, _r("api-token-logout-all"), "post", json=True),
     "model-target-from-plan": Row(
         "Lvvvvovoo",
         _r("model-target-from-plan"),

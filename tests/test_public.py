@@ -195,3 +195,26 @@ def test_public_page_never_shows_reporters_or_earlier_leads(client, shop_a, insp
     page = client.get(public_url(shop_a)).text
     for secret in ("赵六", "13700003333", "后厨有老鼠", "员工无健康证", str(inspector_a)):
         assert secret not in page
+
+
+def test_the_rate_limit_is_kept_in_the_database_cache_every_process_shares(client, shop_a, settings):
+    """Production without Redis counts in the database's cache table (made by migrate): a second
+    process, reading the same table through its own connection, refuses the sixth lead too."""
+    from django.core.cache import caches
+    from django.db import connection
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": settings.DATABASE_CACHE_TABLE,
+        }
+    }
+    caches["default"].clear()
+    for i in range(5):
+        assert client.post(public_url(shop_a), {"description": f"第{i}次举报"}).status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {settings.DATABASE_CACHE_TABLE}")
+        assert cursor.fetchone()[0] >= 1
+    caches["default"].close()  # as a new process would: nothing kept in this one's memory
+    assert client.post(public_url(shop_a), {"description": "第六次举报"}).status_code == 429
+    assert Lead.objects.count() == 5

@@ -126,3 +126,63 @@ def setting(name: str, **env: str) -> str:
 )
 def test_the_registry_is_kept_in_the_cache_only_where_every_process_shares_it(env, kept):
     assert setting("REGISTRY_CACHE", **env) == kept
+
+
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "patrol.example.gov.cn"}
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "location"),
+    [
+        ({}, "LocMemCache", ""),  # development: one process
+        (PRODUCTION, "DatabaseCache", "django_cache"),  # production without Redis: the database's table
+        (PRODUCTION | {"REDIS_URL": "redis://r:6379/0"}, "RedisCache", "redis://r:6379/0"),
+        (
+            PRODUCTION | {"REDIS_URL": "redis://r:6379/0", "CACHE_URL": "redis://c:6379/1"},
+            "RedisCache",
+            "redis://c:6379/1",
+        ),
+        ({"CACHE_URL": "redis://c:6379/1"}, "RedisCache", "redis://c:6379/1"),
+    ],
+)
+def test_production_always_shares_its_cache(env, backend, location):
+    cache = setting("CACHES['default']", **env)
+    assert backend in cache and location in cache
+
+
+@pytest.mark.parametrize(
+    ("env", "kept"),
+    [
+        (PRODUCTION | {"DATABASE_URL": "postgres://db/patrols"}, "False"),  # the database cache: not worth it
+        (PRODUCTION | {"DATABASE_URL": "postgres://db/patrols", "REDIS_URL": "redis://r:6379/0"}, "True"),
+    ],
+)
+def test_the_registry_is_kept_only_in_redis_or_the_one_sqlite_process(env, kept):
+    assert setting("REGISTRY_CACHE", **env) == kept
+
+
+def test_several_processes_with_a_per_process_cache_refuse_to_start():
+    result = start_django(WEB_CONCURRENCY="3")
+    assert result.returncode != 0
+    assert "WEB_CONCURRENCY" in result.stderr and "shared cache" in result.stderr
+    assert start_django(WEB_CONCURRENCY="3", CACHE_URL="redis://c:6379/1").returncode == 0
+    assert start_django(WEB_CONCURRENCY="3", **PRODUCTION).returncode == 0
+
+
+def test_gunicorn_refuses_its_default_workers_with_a_per_process_cache():
+    unset = {"DATABASE_URL", "REDIS_URL", "CACHE_URL", "DEBUG", "WEB_CONCURRENCY"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import config.gunicorn"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in unset}
+        | {"DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0  # its default is 2 × cores + 1 workers
+    assert "shared cache" in run.stderr
+
+
+def test_login_failures_are_counted_where_every_process_reads_them():
+    assert setting("AXES_HANDLER") == "axes.handlers.database.AxesDatabaseHandler"

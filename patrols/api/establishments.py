@@ -4,16 +4,32 @@ import datetime as dt
 from functools import cached_property
 
 from django.utils import timezone
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from orgs.models import OrgUnit
+from patrols import governance
+from patrols.api.fields import ScopedPrimaryKeyField
 from patrols.api.serializing import LeanModelSerializer
 from patrols.filters import EstablishmentFilter, FilterBackend
-from patrols.models import Establishment
+from patrols.models import (
+    Establishment,
+    EstablishmentChangeProposal,
+    FoodGrade,
+    ModelStatus,
+    RiskClass,
+    WatchList,
+)
 from patrols.registry_cache import cached_page
 from patrols.services.establishments import establishment_save
+from patrols.services.proposals import (
+    establishment_change_accept,
+    establishment_change_propose,
+    establishment_change_refuse,
+)
 
 
 class ScopedUnitField(serializers.PrimaryKeyRelatedField):
@@ -32,6 +48,13 @@ class EstablishmentSerializer(LeanModelSerializer):
     community = ScopedUnitField(kind="community")
     grid = ScopedUnitField(kind="grid", required=False, allow_null=True)
     visit_state = serializers.SerializerMethodField()
+    change_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=governance.CHANGE_REASON_MAX_LENGTH,
+        help_text="Why the district's fields change (risk class, lists, grade, model-unit status).",
+    )
 
     class Meta:
         model = Establishment
@@ -57,6 +80,7 @@ class EstablishmentSerializer(LeanModelSerializer):
             "next_visit_due",
             "visit_state",
             "updated_at",
+            "change_reason",
         ]
         read_only_fields = ["next_visit_due", "updated_at"]
         # The model's own constraint check (in the service) reports duplicates.
@@ -104,15 +128,111 @@ class EstablishmentViewSet(viewsets.ModelViewSet):
         return establishments.select_related("community")  # which Establishment.clean() reads
 
     def perform_create(self, serializer) -> None:
+        """Who may set which field is patrols.governance's, checked in the service (a refusal is a 400)."""
+        data = dict(serializer.validated_data)
+        reason = data.pop("change_reason", "")
         serializer.instance = establishment_save(
-            establishment=Establishment(**serializer.validated_data), user=self.request.user
+            establishment=Establishment(**data), user=self.request.user, reason=reason
         )
 
     def perform_update(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        reason = data.pop("change_reason", "")
         establishment = serializer.instance
-        for attr, value in serializer.validated_data.items():
+        for attr, value in data.items():
             setattr(establishment, attr, value)
-        establishment_save(establishment=establishment, user=self.request.user)
+        establishment_save(establishment=establishment, user=self.request.user, reason=reason)
 
 
-routes = [("establishments", EstablishmentViewSet, "establishment")]
+class ProposalSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    proposed_by_name = serializers.CharField(source="proposed_by.__str__", read_only=True)
+
+    class Meta:
+        model = EstablishmentChangeProposal
+        fields = [
+            "id",
+            "establishment",
+            "changes",
+            "reason",
+            "status",
+            "status_display",
+            "proposed_by",
+            "proposed_by_name",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class ProposedChangesSerializer(serializers.Serializer):
+    """The district's fields a community proposes, each optional; the service checks them."""
+
+    risk_class = serializers.ChoiceField(choices=RiskClass.choices, required=False)
+    watch_list = serializers.ChoiceField(choices=WatchList.choices, required=False)
+    food_grade = serializers.ChoiceField(choices=FoodGrade.choices, required=False)
+    food_graded_on = serializers.DateField(required=False, allow_null=True)
+    model_status = serializers.ChoiceField(choices=ModelStatus.choices, required=False)
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    establishment = ScopedPrimaryKeyField(model=Establishment, select_related=("community",))
+    changes = ProposedChangesSerializer()
+    reason = serializers.CharField(max_length=governance.CHANGE_REASON_MAX_LENGTH)
+
+
+class DecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Proposed changes to the district's fields of the register: community staff propose with a
+    reason, the district office accepts (the register changes) or refuses (with a note)."""
+
+    serializer_class = ProposalSerializer
+    filterset_fields = ["establishment", "status"]
+    ordering_fields = ["proposed_at"]
+
+    def get_queryset(self):
+        return EstablishmentChangeProposal.objects.visible_to(self.request.user).select_related("proposed_by")
+
+    def _respond(self, proposal: EstablishmentChangeProposal, code: int = status.HTTP_200_OK) -> Response:
+        return Response(ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data, status=code)
+
+    @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalSerializer})
+    def create(self, request):
+        data = ProposalCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        proposal = establishment_change_propose(
+            user=request.user,
+            establishment=data.validated_data["establishment"],
+            changes=data.validated_data["changes"],
+            reason=data.validated_data["reason"],
+        )
+        return self._respond(proposal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            establishment_change_accept(user=request.user, proposal=self.get_object(), **data.validated_data)
+        )
+
+    @extend_schema(request=DecisionSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(
+            establishment_change_refuse(user=request.user, proposal=self.get_object(), **data.validated_data)
+        )
+
+
+routes = [
+    ("establishments", EstablishmentViewSet, "establishment"),
+    ("establishment-proposals", ProposalViewSet, "establishment-proposal"),
+]

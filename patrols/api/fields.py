@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -22,5 +24,6 @@ class ScopedSlugField(VisibleToUserMixin, serializers.SlugRelatedField):
     """A related record by a slug (a phone-made client_id), within the user's scope."""
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(VisibleToUserMixin, serializers.PrimaryKeyRelatedField):
     """A related record by id, within the user's scope."""

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from patrols.models import Establishment, Lead, LeadEvent, Reward
+from patrols.reporters import ShownReporter, event_actor, lead_reporter, reward_reporter
 from patrols.services.leads import (
     lead_dismiss,
     lead_escalate,
@@ -17,27 +18,23 @@ from patrols.services.leads import (
     lead_report,
     lead_source_for,
     lead_verify,
-    may_see_reporter_contact,
 )
 from patrols.views.leads import DESCRIPTION_MAX_LENGTH, LeadFilter
-
-
-class ContactMixin:
-    # A public reporter's name and phone are blank for readers in the community.
-    def _contact(self, value: str) -> str:
-        return value if may_see_reporter_contact(self.context["request"].user) else ""
 
 
 class LeadEventSerializer(serializers.ModelSerializer):
     # A plain string: the lead's status enum is documented once, on Lead.
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    actor = serializers.StringRelatedField()
+    actor = serializers.SerializerMethodField()
 
     class Meta:
         model = LeadEvent
         fields = ["status", "status_display", "note", "actor", "at"]
         read_only_fields = fields
+
+    def get_actor(self, obj: LeadEvent) -> str:
+        return event_actor(self.context["request"].user, obj.lead, obj)
 
 
 class LeadRewardSerializer(serializers.ModelSerializer):
@@ -47,13 +44,30 @@ class LeadRewardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeadSerializer(ContactMixin, serializers.ModelSerializer):
-    """A lead with its timeline; a public reporter's contact is shown to the district and city only."""
+class ShownReporterMixin:
+    """The reporter as patrols.reporters lets the requester see them: named at the district and above."""
+
+    def _shown(self, obj) -> ShownReporter:
+        raise NotImplementedError
+
+    def get_reporter(self, obj) -> int | None:
+        return self._shown(obj).user_id
+
+    def get_reporter_name(self, obj) -> str:
+        return self._shown(obj).name
+
+    def get_reporter_phone(self, obj) -> str:
+        return self._shown(obj).phone
+
+
+class LeadSerializer(ShownReporterMixin, serializers.ModelSerializer):
+    """A lead with its timeline; who reported it is shown to the district and city only."""
 
     community_name = serializers.CharField(source="community.name", read_only=True)
     establishment_name = serializers.CharField(source="establishment.name", read_only=True, allow_null=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
+    reporter = serializers.SerializerMethodField()
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
     reward = LeadRewardSerializer(read_only=True, allow_null=True)
@@ -83,11 +97,8 @@ class LeadSerializer(ContactMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_reporter_name(self, obj: Lead) -> str:
-        return str(obj.reporter) if obj.reporter else self._contact(obj.reporter_name)
-
-    def get_reporter_phone(self, obj: Lead) -> str:
-        return self._contact(obj.reporter_phone)
+    def _shown(self, obj: Lead) -> ShownReporter:
+        return lead_reporter(self.context["request"].user, obj)
 
 
 class CommunityEstablishmentField(serializers.PrimaryKeyRelatedField):
@@ -175,9 +186,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._step(request, lead_escalate)
 
 
-class RewardSerializer(ContactMixin, serializers.ModelSerializer):
-    """A reward in the ledger; a public reporter's contact is shown to the district and city only."""
+class RewardSerializer(ShownReporterMixin, serializers.ModelSerializer):
+    """A reward in the ledger; who reported the lead is shown to the district and city only."""
 
+    reporter = serializers.SerializerMethodField()
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
 
@@ -195,11 +207,8 @@ class RewardSerializer(ContactMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_reporter_name(self, obj: Reward) -> str:
-        return obj.reporter_name if obj.reporter_id else self._contact(obj.reporter_name)
-
-    def get_reporter_phone(self, obj: Reward) -> str:
-        return self._contact(obj.reporter_phone)
+    def _shown(self, obj: Reward) -> ShownReporter:
+        return reward_reporter(self.context["request"].user, obj)
 
 
 class RewardViewSet(viewsets.ReadOnlyModelViewSet):
@@ -209,7 +218,7 @@ class RewardViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["credited_at", "paid_at"]
 
     def get_queryset(self):
-        return Reward.objects.visible_to(self.request.user)
+        return Reward.objects.visible_to(self.request.user).select_related("lead", "reporter")
 
 
 routes = [("leads", LeadViewSet, "lead"), ("rewards", RewardViewSet, "reward")]

@@ -48,8 +48,9 @@ class AmendmentSerializer(serializers.ModelSerializer):
 class PatrolSerializer(serializers.ModelSerializer):
     members = MemberSerializer(many=True, read_only=True)
     amendments = AmendmentSerializer(many=True, read_only=True)
-    team = serializers.PrimaryKeyRelatedField(
-        many=True, write_only=True, queryset=User.objects.all(), help_text="Inspector ids besides yourself."
+    # Only people the requester may see: any other id is "does not exist", like an id never given.
+    team = ScopedPrimaryKeyField(
+        model=User, many=True, write_only=True, help_text="Inspector ids besides yourself."
     )
 
     class Meta:

@@ -28,6 +28,7 @@ from patrols.models.leads import (
     LeadStatus,
     Reward,
 )
+from patrols.models.proposals import EstablishmentChangeProposal, ProposalStatus
 from patrols.models.records import (
     COUNTED_STATUSES,
     EDITABLE_STATUSES,
@@ -47,6 +48,8 @@ from patrols.models.records import (
 )
 
 __all__ = [
+    "EstablishmentChangeProposal",
+    "ProposalStatus",
     "CLOSED_LEAD_STATUSES",
     "COUNTED_STATUSES",
     "EDITABLE_STATUSES",

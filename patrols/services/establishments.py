@@ -5,21 +5,38 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+import openpyxl
 import tablib
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orgs.models import User
+from patrols import governance
 from patrols.models import Establishment
 from patrols.resources import REQUIRED_COLUMNS, EstablishmentResource
 
 
 @transaction.atomic
-def establishment_save(*, establishment: Establishment, user: User) -> Establishment:
-    """Validate, derive the visit deadline and save a new or changed establishment."""
+def establishment_save(*, establishment: Establishment, user: User, reason: str = "") -> Establishment:
+    """Validate, derive the visit deadline and save a new or changed establishment.
+
+    1. The user may change only what patrols.governance lets them set; a change of a
+       district field to a registered establishment needs a reason.
+    2. The model's own checks, then the next-due date from the visits and the risk class.
+    3. Who, when (simple-history) and why (history_change_reason) go into the audit history.
+    """
+    before = governance.recorded_values(establishment)
+    errors = governance.refused_changes(user, before, establishment)
+    reason = reason.strip()
+    if not errors and not reason and governance.needs_reason(before, establishment):
+        errors["change_reason"] = _("Say why the district's fields are changed.")
+    if errors:
+        raise ValidationError(errors)
     establishment.full_clean()
     establishment.refresh_visit_due()
-    establishment._history_user = user  # who made this change, for the audit history
+    establishment._history_user = user
+    establishment._change_reason = reason[: governance.CHANGE_REASON_MAX_LENGTH] or None
     establishment.save()
     return establishment
 
@@ -50,7 +67,7 @@ def establishment_import(*, user: User, content: bytes) -> ImportReport:
        the whole transaction back and report every bad row.
     """
     try:
-        dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+        dataset = _first_sheet(content)
     except Exception:  # tablib and openpyxl raise many types for a bad file
         return ImportReport(errors=[RowError(0, _("The file is not an Excel (.xlsx) workbook."))])
 
@@ -69,6 +86,21 @@ def establishment_import(*, user: User, content: bytes) -> ImportReport:
             transaction.set_rollback(True)
             return ImportReport(errors=errors)
     return ImportReport(created=result.totals["new"], updated=result.totals["update"])
+
+
+def _first_sheet(content: bytes) -> tablib.Dataset:
+    """The first sheet as typed. A formula is read as its text, which is stored as plain text, rather
+    than as the value the spreadsheet computed (tablib reads with data_only=True)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    rows = workbook.active.iter_rows(values_only=True)
+    dataset = tablib.Dataset()
+    headers = list(next(rows, None) or [])
+    if headers:
+        dataset.headers = headers
+    for row in rows:
+        values = [getattr(value, "text", value) for value in row[: len(headers)]]  # an array formula's text
+        dataset.append(values + [""] * (len(headers) - len(values)))
+    return dataset
 
 
 def _row_errors(result, resource: EstablishmentResource) -> list[RowError]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications.services import notify
-from orgs.models import OrgUnit, OrgUnitKind, Role, User
+from orgs.models import OrgUnit, Role, User
 from patrols.models import (
     LEAD_REWARD_YUAN,
     Establishment,
@@ -79,11 +79,6 @@ def lead_source_for(user: User) -> str | None:
     if not user.is_active or user.org_unit_id is None:
         return None
     return REPORTER_SOURCES.get(user.role)
-
-
-def may_see_reporter_contact(user: User) -> bool:
-    """A public reporter's name and phone are for the offices that pay rewards, not the community."""
-    return user.is_superuser or user.tier != OrgUnitKind.COMMUNITY
 
 
 def may_handle(user: User, lead: Lead) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from patrols.filters import EstablishmentFilter
 from patrols.forms import EstablishmentForm, ImportForm
 from patrols.models import Establishment
 from patrols.services.establishments import establishment_export, establishment_import, establishment_save
+from patrols.views.proposals import establishment_page
 
 PAGE_SIZE = 50
 
@@ -39,20 +41,17 @@ def establishment_detail(request, pk: int):
     establishment = get_object_or_404(
         Establishment.objects.visible_to(request.user).select_related("community", "grid"), pk=pk
     )
-    history = establishment.history.select_related("history_user")[:20]
-    return render(
-        request, "patrols/establishment_detail.html", {"establishment": establishment, "history": history}
-    )
+    return render(request, "patrols/establishment_detail.html", establishment_page(request, establishment))
 
 
 @capability_required("can_edit_registry")
 @require_http_methods(["GET", "POST"])
 def establishment_create(request):
     form = EstablishmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        establishment = establishment_save(establishment=form.instance, user=request.user)
-        messages.success(request, _("Establishment “%(name)s” registered.") % {"name": establishment.name})
-        return redirect("patrols:establishment_detail", pk=establishment.pk)
+    if request.method == "POST" and form.is_valid() and _saved(request, form):
+        name = form.instance.name
+        messages.success(request, _("Establishment “%(name)s” registered.") % {"name": name})
+        return redirect("patrols:establishment_detail", pk=form.instance.pk)
     return render(request, "patrols/establishment_form.html", {"form": form})
 
 
@@ -61,8 +60,7 @@ def establishment_create(request):
 def establishment_edit(request, pk: int):
     establishment = get_object_or_404(Establishment.objects.visible_to(request.user), pk=pk)
     form = EstablishmentForm(request.POST or None, instance=establishment, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        establishment_save(establishment=form.instance, user=request.user)
+    if request.method == "POST" and form.is_valid() and _saved(request, form):
         messages.success(request, _("Changes saved."))
         return redirect("patrols:establishment_detail", pk=establishment.pk)
     return render(request, "patrols/establishment_form.html", {"form": form, "establishment": establishment})
@@ -98,6 +96,18 @@ def establishment_import_xlsx(request):
     return render(
         request, "patrols/establishment_import.html", {"form": form, "report": report}, status=status
     )
+
+
+def _saved(request, form: EstablishmentForm) -> bool:
+    """Save through the service; what it refuses (patrols.governance) is shown on the form."""
+    try:
+        establishment_save(
+            establishment=form.instance, user=request.user, reason=form.cleaned_data.get("change_reason", "")
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:

@@ -28,7 +28,6 @@ from patrols.services.leads import (
     lead_report,
     lead_source_for,
     lead_verify,
-    may_see_reporter_contact,
     reward_mark_paid,
 )
 
@@ -124,7 +123,6 @@ def lead_detail(request, pk: int):
             "lead": lead,
             "reward": getattr(lead, "reward", None),
             "actions": actions,
-            "show_contact": may_see_reporter_contact(request.user),
         },
     )
 
@@ -196,7 +194,6 @@ def reward_list(request):
             "paid_total": paid_total,
             "unpaid_total": total - paid_total,
             "can_pay": request.user.role in DISTRICT_ROLES,
-            "show_contact": may_see_reporter_contact(request.user),
         },
     )
 

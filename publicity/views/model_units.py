@@ -136,7 +136,8 @@ def model_units(request):
 
     progress = model_progress(targets.filter(district=district))
     candidates = (
-        ModelCandidate.objects.filter(target__in=[row["object"] for row in progress])
+        ModelCandidate.objects.visible_to(request.user)
+        .filter(target__in=[row["object"] for row in progress])
         .select_related("community", "establishment")
         .order_by("name")
     )
@@ -210,7 +211,9 @@ def model_target(request, pk: int):
         {
             "target": target,
             "row": model_progress(ModelTarget.objects.filter(pk=target.pk))[0],
-            "candidates": target.candidates.select_related("community", "establishment"),
+            "candidates": ModelCandidate.objects.visible_to(request.user)
+            .filter(target=target)
+            .select_related("community", "establishment"),
             "can_manage": can_manage,
             "target_form": target_form,
             "candidate_form": candidate_form,
