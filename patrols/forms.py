@@ -116,22 +116,31 @@ class VisitForm(forms.Form):
     finding_kind = forms.ChoiceField(label=_("Problem to follow up"), required=False, choices=[])
     finding_category = forms.ChoiceField(label=_("Kind of problem"), required=False, choices=[])
     rectification_deadline = forms.DateField(label=_("Rectify by"), required=False, widget=DateInput)
-    follow_up_of = forms.ModelChoiceField(label=_("Follow-up of"), queryset=None, required=False)
+    follow_up_of = forms.ModelChoiceField(
+        label=_("Follow-up of"),
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("Not a follow-up"),
+        blank=True,
+    )
     rectified = forms.ChoiceField(
         label=_("Put right?"), choices=YES_NO, required=False, widget=forms.RadioSelect
     )
     photos = MultiplePhotoField(label=_("Photos"), required=False)
 
     def __init__(self, *args, checklist: list[str], open_findings, **kwargs) -> None:
-        from patrols.models import FindingCategory, FindingKind, VisitResult
+        from patrols.models import Finding, FindingCategory, FindingKind, VisitResult
 
         super().__init__(*args, **kwargs)
         self.checklist = checklist
         self.fields["result"].choices = VisitResult.choices
         self.fields["finding_kind"].choices = [("", _("None")), *FindingKind.choices]
         self.fields["finding_category"].choices = FindingCategory.choices
-        self.fields["follow_up_of"].queryset = open_findings
-        if not open_findings.exists():
+        if open_findings.exists():
+            self.fields["follow_up_of"].queryset = open_findings.most_urgent_first()
+            self.fields["follow_up_of"].label_from_instance = Finding.choice_label
+        else:
             del self.fields["follow_up_of"], self.fields["rectified"]
         for index, item in enumerate(checklist):
             self.fields[f"check-{index}"] = forms.ChoiceField(

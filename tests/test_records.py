@@ -56,6 +56,50 @@ def test_patrol_needs_two_inspectors_of_the_community(inspector_a, inspector_b):
     assert not Patrol.objects.exists()
 
 
+def test_starting_a_day_already_started_resumes_its_record(inspector_a, partner_a, patrol_a):
+    third = UserFactory(role=Role.INSPECTOR, org_unit=inspector_a.org_unit, certificate_no="HZ-0099")
+    again, created = services.patrol_start(user=third, team=[partner_a], client_id=uuid.uuid4())
+    assert again == patrol_a and created is False
+    assert Patrol.objects.count() == 1
+    assert set(patrol_a.team.all()) == {inspector_a, partner_a, third}
+
+
+def test_a_submitted_day_is_resumed_and_never_started_twice(client, inspector_a, partner_a, patrol_a, shop_a):
+    submitted(patrol_a, inspector_a, shop_a)
+    client.force_login(partner_a)
+    today = client.get(reverse("patrols:patrol_today"))
+    assert today.url == reverse("patrols:patrol_detail", args=[patrol_a.pk])
+    again = client.post(reverse("patrols:patrol_today"), {"team": [inspector_a.pk, partner_a.pk]})
+    assert again.url == reverse("patrols:patrol_detail", args=[patrol_a.pk])
+    patrol_a.refresh_from_db()
+    assert Patrol.objects.count() == 1 and patrol_a.status == PatrolStatus.SUBMITTED
+
+
+def test_the_database_keeps_one_record_per_community_and_day(patrol_a, inspector_a):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Patrol.objects.create(community=patrol_a.community, date=patrol_a.date, created_by=inspector_a)
+
+
+def test_submitting_first_shows_what_will_be_sent(client, inspector_a, patrol_a, shop_a):
+    visit(
+        patrol_a,
+        inspector_a,
+        shop_a,
+        result="issues",
+        findings="冷藏温度过高",
+        finding_items=[services.FindingInput("safety_risk", "storage", "冷藏温度过高")],
+    )
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:patrol_detail", args=[patrol_a.pk])).content.decode()
+    start = page.index('id="confirm-submit"')
+    confirm = page[start : page.index("</details>", start)]
+    assert "检查 1 户：合格 0 户，发现问题 1 户" in confirm and "新发现的问题：1" in confirm
+    assert 'id="confirm-submit-patrol"' in confirm
+    assert Patrol.objects.get().status == PatrolStatus.DRAFT
+
+
 def test_patrol_keeps_the_team_certificates(patrol_a, inspector_a, partner_a):
     assert {(m.inspector, m.certificate_no) for m in patrol_a.members.all()} == {
         (inspector_a, inspector_a.certificate_no),
@@ -195,7 +239,11 @@ def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
     assert finding.status == FindingStatus.OPEN
 
     services.patrol_submit(user=inspector_a, patrol=patrol_a)
-    later, _ = services.patrol_start(user=inspector_a, team=[partner_a], client_id=uuid.uuid4())
+    # One record a day: the follow-ups are logged on the records of the days before (SPEC §4).
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    later, _ = services.patrol_start(
+        user=inspector_a, team=[partner_a], client_id=uuid.uuid4(), date=yesterday
+    )
     visit(
         later,
         inspector_a,
@@ -209,7 +257,9 @@ def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
     assert finding.status == FindingStatus.OPEN
     assert finding.follow_ups.get().rectified is False
 
-    third, _ = services.patrol_start(user=inspector_a, team=[partner_a])
+    third, _ = services.patrol_start(
+        user=inspector_a, team=[partner_a], date=yesterday - dt.timedelta(days=1)
+    )
     visit(third, inspector_a, shop_a, follow_up_of=finding, rectified=True)
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLOSED and finding.closed_at is not None
@@ -362,8 +412,9 @@ def test_send_back_with_a_reason_then_resubmit(inspector_a, partner_a, patrol_a,
 def test_approve_many_at_once(client, inspector_a, partner_a, community_a, head_a):
     shop = EstablishmentFactory(community=community_a)
     ids = []
-    for _ in range(3):
-        patrol, _created = services.patrol_start(user=inspector_a, team=[partner_a])
+    for days_ago in range(3):
+        day = timezone.localdate() - dt.timedelta(days=days_ago)
+        patrol, _created = services.patrol_start(user=inspector_a, team=[partner_a], date=day)
         submitted(patrol, inspector_a, shop)
         ids.append(patrol.pk)
     client.force_login(head_a)
@@ -506,3 +557,27 @@ def test_todays_patrol_sends_reviewers_to_their_review_list(client, head_a):
     client.force_login(head_a)
     response = client.get(reverse("patrols:patrol_today"))
     assert response.url == reverse("patrols:patrol_review")
+
+
+def test_follow_up_choices_name_shop_category_dates_most_urgent_first(client, inspector_a, partner_a, shop_a):
+    today = timezone.localdate()
+    earlier, _ = services.patrol_start(user=inspector_a, team=[partner_a], date=today - dt.timedelta(days=9))
+    risks = [
+        services.FindingInput("safety_risk", "storage", "冷藏温度偏高", today + dt.timedelta(days=5)),
+        services.FindingInput("safety_risk", "hygiene", "操作间地面积水", today + dt.timedelta(days=1)),
+    ]
+    found_at = timezone.now() - dt.timedelta(days=9)
+    visit(earlier, inspector_a, shop_a, result="issues", finding_items=risks, visited_at=found_at)
+    Finding.objects.filter(category="hygiene").update(rectification_deadline=today - dt.timedelta(days=2))
+    patrol, _ = services.patrol_start(user=inspector_a, team=[partner_a])
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:visit_create", args=[patrol.pk, shop_a.pk])).content.decode()
+    found = f"{today - dt.timedelta(days=9):%Y-%m-%d} 发现"
+    overdue = (
+        f"{shop_a.name} · 环境卫生 · {found} · 限 {today - dt.timedelta(days=2):%Y-%m-%d} 前整改（已逾期）"
+    )
+    storage = f"{shop_a.name} · 储存与温控 · {found} · 限 {today + dt.timedelta(days=5):%Y-%m-%d} 前整改"
+    assert overdue in page and storage in page
+    assert page.index("不是回头看") < page.index(overdue) < page.index(storage), (
+        "the overdue finding comes first"
+    )

@@ -130,6 +130,10 @@ class Patrol(models.Model):
             models.Index(fields=["community", "date"]),
             models.Index(fields=["community", "status"]),
         ]
+        # One record per community and day (SPEC §4); a record is never deleted, so every row counts.
+        constraints = [
+            models.UniqueConstraint(fields=["community", "date"], name="patrol_once_per_community_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.community} {self.date:%Y-%m-%d}"
@@ -277,6 +281,11 @@ class FindingQuerySet(models.QuerySet):
     def overdue(self, *, on: dt.date) -> QuerySet[Finding]:
         return self.open_risks().filter(rectification_deadline__lt=on)
 
+    def most_urgent_first(self) -> QuerySet[Finding]:
+        return self.select_related("establishment", "visit").order_by(
+            models.F("rectification_deadline").asc(nulls_last=True), "visit__visited_at", "pk"
+        )
+
 
 class Finding(models.Model):
     """A problem found at a visit: a risk to rectify, or a suspected violation for the district."""
@@ -317,6 +326,18 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.establishment}: {self.get_category_display()}"
+
+    def choice_label(self, on: dt.date | None = None) -> str:
+        """How a finding is told apart from its neighbours where one is chosen (needs `visit` loaded)."""
+        label = _("%(shop)s · %(category)s · found %(found)s · rectify by %(deadline)s") % {
+            "shop": self.establishment.name,
+            "category": self.get_category_display(),
+            "found": f"{timezone.localdate(self.visit.visited_at):%Y-%m-%d}",
+            "deadline": f"{self.rectification_deadline:%Y-%m-%d}" if self.rectification_deadline else "—",
+        }
+        if self.is_overdue(on):
+            label = _("%(label)s (overdue)") % {"label": label}
+        return label
 
     def is_overdue(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()

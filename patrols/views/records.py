@@ -31,6 +31,7 @@ from patrols.models import (
     PatrolStatus,
     Photo,
     Visit,
+    VisitResult,
 )
 from patrols.selectors import month_calendar, open_risk_figures, patrol_days
 from patrols.services import records as services
@@ -66,11 +67,8 @@ def patrol_today(request):
     if user.role != Role.INSPECTOR:
         return redirect("home")
     today = timezone.localdate()
-    current = (
-        Patrol.objects.visible_to(user)
-        .filter(date=today, members__inspector=user, status__in=[PatrolStatus.DRAFT, PatrolStatus.RETURNED])
-        .first()
-    )
+    # One record per community and day: today's, whoever started it and whatever its state.
+    current = Patrol.objects.visible_to(user).filter(community_id=user.org_unit_id, date=today).first()
     if current is not None:
         return redirect("patrols:patrol_detail", pk=current.pk)
     form = PatrolStartForm(request.POST or None, user=user)
@@ -108,6 +106,7 @@ def patrol_detail(request, pk: int):
         "send_back_form": SendBackForm(),
     }
     if context["can_log"]:
+        context["sending"] = _what_is_sent(visits)
         visited = {v.establishment_id for v in visits}
         context["to_visit"] = (
             Establishment.objects.visible_to(user)
@@ -119,6 +118,18 @@ def patrol_detail(request, pk: int):
     if patrol.is_archived and (in_team or _is_reviewer_of(user, patrol)):
         context["amend_form"] = AmendForm(patrol=patrol)
     return render(request, "patrols/patrol_detail.html", context)
+
+
+def _what_is_sent(visits: list[Visit]) -> dict[str, int]:
+    """What submitting sends for review, shown before the inspector confirms."""
+    return {
+        "visits": len(visits),
+        "compliant": sum(v.result == VisitResult.COMPLIANT for v in visits),
+        "issues": sum(v.result == VisitResult.ISSUES for v in visits),
+        "follow_ups": sum(v.follow_up_of_id is not None for v in visits),
+        "findings": sum(len(v.finding_set.all()) for v in visits),
+        "photos": sum(len(v.photos.all()) for v in visits),
+    }
 
 
 def _is_reviewer_of(user, patrol: Patrol) -> bool:
