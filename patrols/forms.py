@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit
 from patrols.models import Establishment
+
+# How many days back a phone may send the start of a record it began without signal.
+OFFLINE_START_DAYS = 1
 
 
 class DateInput(forms.DateInput):
@@ -90,6 +96,9 @@ class PatrolStartForm(forms.Form):
         label=_("Team"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Made when the page is, so that a start sent from the phone later is stored once, on its day.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    date = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -98,6 +107,16 @@ class PatrolStartForm(forms.Form):
         self.fields["team"].queryset = User.objects.inspectors().filter(org_unit_id=user.org_unit_id)
         self.fields["team"].label_from_instance = lambda u: f"{u}（{u.certificate_no}）"
         self.initial.setdefault("team", [user.pk])
+
+    def clean_date(self) -> dt.date:
+        """The day the start page was opened on: today, or the day before for a start sent late."""
+        today = timezone.localdate()
+        date = self.cleaned_data["date"] or today
+        if not today - dt.timedelta(days=OFFLINE_START_DAYS) <= date <= today:
+            raise forms.ValidationError(
+                _("This start page is from an earlier day; open today's patrol again.")
+            )
+        return date
 
 
 CHECK_CHOICES = [("ok", _("Yes")), ("fail", _("No"))]
@@ -113,8 +132,13 @@ class VisitForm(forms.Form):
     action_taken = forms.CharField(
         label=_("Action on the spot"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    finding_kind = forms.ChoiceField(label=_("Problem to follow up"), required=False, choices=[])
-    finding_category = forms.ChoiceField(label=_("Kind of problem"), required=False, choices=[])
+    # Pills rather than drop-downs: one tap each on a phone.
+    finding_kind = forms.ChoiceField(
+        label=_("Problem to follow up"), required=False, choices=[], widget=forms.RadioSelect
+    )
+    finding_category = forms.ChoiceField(
+        label=_("Kind of problem"), required=False, choices=[], widget=forms.RadioSelect
+    )
     rectification_deadline = forms.DateField(label=_("Rectify by"), required=False, widget=DateInput)
     follow_up_of = forms.ModelChoiceField(
         label=_("Follow-up of"),

@@ -581,3 +581,76 @@ def test_follow_up_choices_name_shop_category_dates_most_urgent_first(client, in
     assert page.index("不是回头看") < page.index(overdue) < page.index(storage), (
         "the overdue finding comes first"
     )
+
+
+# A day started without signal: the phone sends the start, then the visits, by the day's date
+
+
+def test_a_day_started_offline_is_stored_once_and_its_visits_follow_by_date(
+    client, inspector_a, partner_a, shop_a
+):
+    client.force_login(inspector_a)
+    today = timezone.localdate()
+    day_url = reverse("patrols:patrol_on_day", args=[f"{today:%Y-%m-%d}"])
+    visit_url = reverse("patrols:visit_create_on_day", args=[f"{today:%Y-%m-%d}", shop_a.pk])
+    # Opened in the morning, before the start: the phone keeps these pages.
+    assert shop_a.name in client.get(day_url).text
+    assert client.get(visit_url).status_code == 200
+    # A visit arriving before its start is refused in words and nothing is stored.
+    early = client.post(visit_url, {"client_id": str(uuid.uuid4()), "result": "compliant"})
+    assert early.status_code == 409 and "请先上传开始巡查" in early.text
+    assert not Visit.objects.exists()
+
+    start = {
+        "team": [inspector_a.pk, partner_a.pk],
+        "client_id": str(uuid.uuid4()),
+        "date": f"{today:%Y-%m-%d}",
+    }
+    first = client.post(reverse("patrols:patrol_today"), start)
+    again = client.post(reverse("patrols:patrol_today"), start)
+    patrol = Patrol.objects.get()
+    assert first.url == again.url == reverse("patrols:patrol_detail", args=[patrol.pk])
+    assert str(patrol.client_id) == start["client_id"] and patrol.date == today
+
+    form = {"client_id": str(uuid.uuid4()), "result": "compliant"}
+    assert client.post(visit_url, form).url == reverse("patrols:patrol_detail", args=[patrol.pk])
+    assert client.post(visit_url, form).status_code == 302
+    assert Visit.objects.get().patrol == patrol
+    assert client.get(day_url).url == reverse("patrols:patrol_detail", args=[patrol.pk])
+
+
+def test_a_start_sent_late_joins_the_day_a_team_mate_started(client, inspector_a, partner_a):
+    started, _ = services.patrol_start(
+        user=partner_a,
+        team=[UserFactory(role=Role.INSPECTOR, org_unit=inspector_a.org_unit, certificate_no="HZ-7")],
+    )
+    client.force_login(inspector_a)
+    start = {"team": [inspector_a.pk, partner_a.pk], "client_id": str(uuid.uuid4())}
+    assert client.post(reverse("patrols:patrol_today"), start).url == reverse(
+        "patrols:patrol_detail", args=[started.pk]
+    )
+    assert Patrol.objects.count() == 1 and inspector_a in started.team.all()
+
+
+def test_a_start_page_from_an_earlier_day_is_refused(client, inspector_a, partner_a):
+    client.force_login(inspector_a)
+    stale = f"{timezone.localdate() - dt.timedelta(days=5):%Y-%m-%d}"
+    response = client.post(
+        reverse("patrols:patrol_today"), {"team": [inspector_a.pk, partner_a.pk], "date": stale}
+    )
+    assert response.status_code == 200 and "请重新打开今日巡查" in response.text
+    assert not Patrol.objects.exists()
+    assert client.get(reverse("patrols:patrol_on_day", args=[stale])).status_code == 404
+    assert client.get(reverse("patrols:patrol_on_day", args=["2026-13-45"])).status_code == 404
+
+
+def test_an_inspector_cannot_reach_another_communitys_day_by_its_date(client, inspector_b, patrol_a, shop_a):
+    client.force_login(inspector_b)
+    day = f"{patrol_a.date:%Y-%m-%d}"
+    assert (
+        client.get(reverse("patrols:patrol_on_day", args=[day])).status_code == 200
+    )  # their own, not started
+    visit_url = reverse("patrols:visit_create_on_day", args=[day, shop_a.pk])
+    assert client.get(visit_url).status_code == 404
+    assert client.post(visit_url, {"client_id": str(uuid.uuid4()), "result": "compliant"}).status_code == 409
+    assert not Visit.objects.exists()
