@@ -1,6 +1,7 @@
 # The doors into the project. See README.md.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PORT ?= 8000
 
 .PHONY: setup run test lint migrations-check messages bench
 
@@ -9,8 +10,8 @@ setup:
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py seed_demo --url http://127.0.0.1:$(PORT)/
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	./scripts/test.sh

@@ -147,7 +147,7 @@ class CriteriaSheet(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=120)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CriteriaSheetQuerySet.as_manager()
 
@@ -167,7 +167,9 @@ class CriteriaSheet(models.Model):
 
 
 class CriteriaItem(models.Model):
-    sheet = models.ForeignKey(CriteriaSheet, on_delete=models.CASCADE, related_name="items")
+    sheet = models.ForeignKey(
+        CriteriaSheet, verbose_name=_("criteria sheet"), on_delete=models.CASCADE, related_name="items"
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("item"), max_length=120)
     standard = models.TextField(_("standard"), blank=True)
@@ -251,8 +253,12 @@ class Assessment(models.Model):
         blank=True,
         related_name="assessments",
     )
-    sheet = models.ForeignKey(CriteriaSheet, on_delete=models.PROTECT, related_name="assessments")
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sheet = models.ForeignKey(
+        CriteriaSheet, verbose_name=_("criteria sheet"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField(_("started at"))
     # The months of the year whose records the prefilled figures count.
     months_counted = models.PositiveSmallIntegerField(_("months counted"), default=0)
@@ -264,7 +270,12 @@ class Assessment(models.Model):
     total = models.DecimalField(_("total score"), max_digits=5, decimal_places=1, default=Decimal(0))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     snapshot = models.JSONField(_("snapshot"), default=dict, blank=True, editable=False)
 
@@ -314,8 +325,10 @@ class Assessment(models.Model):
 class AssessmentItem(models.Model):
     """One line of an assessment: copied from the sheet, prefilled from the records or scored by hand."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items")
-    position = models.PositiveSmallIntegerField(default=0)
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="items"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     title = models.CharField(_("item"), max_length=120)
     standard = models.TextField(_("standard"), blank=True)
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
@@ -329,9 +342,14 @@ class AssessmentItem(models.Model):
     note = models.TextField(_("note"), blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assessment item")
@@ -349,8 +367,12 @@ class AssessmentItem(models.Model):
 class SampleCheck(models.Model):
     """A sampled inspector, checked by the district when it assesses the community."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="checks")
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="checks"
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("inspector"), on_delete=models.PROTECT, related_name="+"
+    )
     score = models.DecimalField(
         _("score"),
         max_digits=5,
@@ -361,7 +383,12 @@ class SampleCheck(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 

@@ -26,7 +26,14 @@ THEME_COLOUR = "#0b7a4b"
 BACKGROUND_COLOUR = "#f5f8f6"
 START_URL = "/patrols/today/"
 ICON_SIZES = (192, 512)
-SHELL_STATIC = ("css/app.css", "js/pwa.js", "js/offline.js", *(f"icons/icon-{s}.png" for s in ICON_SIZES))
+# The visit form's script too: a form kept on the phone is filled in without signal.
+SHELL_STATIC = (
+    "css/app.css",
+    "js/pwa.js",
+    "js/offline.js",
+    "js/visit-form.js",
+    *(f"icons/icon-{s}.png" for s in ICON_SIZES),
+)
 # Paths whose answers hold one user's data or change the session: the worker never caches them.
 NEVER_CACHED = ("/api/", "/admin/", "/accounts/", "/i18n/", "/media/", "/sw.js", "/manifest.webmanifest")
 

@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in the project's language
     "csp",
     "orgs",
     "patrols",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config import pwa
@@ -8,8 +9,14 @@ from config.health import healthz
 from orgs import views as org_views
 from orgs.api import TokenObtainView
 
+# The admin speaks the site's language, under the site's name.
+admin.site.site_header = _("Food & Drug Safety in the Community: administration")
+admin.site.site_title = _("Food & Drug Safety in the Community")
+admin.site.index_title = _("Administration")
+
 urlpatterns = [
     path("", org_views.home, name="home"),
+    path("me/", org_views.me, name="me"),
     path("healthz/", healthz, name="healthz"),
     path("", include(pwa)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -106,7 +106,7 @@ class OrgUnit(models.Model):
         blank=True,
         related_name="children",
     )
-    path = models.CharField(max_length=255, unique=True, editable=False)
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True, validators=[bounds.validate_day])
@@ -233,7 +233,7 @@ class User(AbstractUser):
         _("inspector certificate no."),
         max_length=30,
         blank=True,
-        help_text=_("The number on the inspector's card (巡查员证), shown at each visit."),
+        help_text=_("The number on the inspector's certificate, shown at each visit."),
     )
 
     objects = AppUserManager()

@@ -22,6 +22,12 @@ DUE_LIST_LENGTH = 10
 
 
 @login_required
+def me(request):
+    """我的: who the user is, every page of their role, the password and logging out (the phone's menu)."""
+    return render(request, "orgs/me.html")
+
+
+@login_required
 def home(request):
     """Each user lands on the page of their tier: community, district or city."""
     user = request.user

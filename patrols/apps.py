@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class PatrolsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "patrols"
+    verbose_name = _("Patrols")
 
     def ready(self) -> None:
         from orgs.models import OrgUnit

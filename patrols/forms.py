@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit
 from patrols import governance
 from patrols.models import Establishment
+
+# How many days back a phone may send the start of a record it began without signal.
+OFFLINE_START_DAYS = 1
 
 
 class DateInput(forms.DateInput):
@@ -106,6 +112,9 @@ class PatrolStartForm(forms.Form):
         label=_("Team"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Made when the page is, so that a start sent from the phone later is stored once, on its day.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    date = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -114,6 +123,16 @@ class PatrolStartForm(forms.Form):
         self.fields["team"].queryset = User.objects.inspectors().filter(org_unit_id=user.org_unit_id)
         self.fields["team"].label_from_instance = lambda u: f"{u}（{u.certificate_no}）"
         self.initial.setdefault("team", [user.pk])
+
+    def clean_date(self) -> dt.date:
+        """The day the start page was opened on: today, or the day before for a start sent late."""
+        today = timezone.localdate()
+        date = self.cleaned_data["date"] or today
+        if not today - dt.timedelta(days=OFFLINE_START_DAYS) <= date <= today:
+            raise forms.ValidationError(
+                _("This start page is from an earlier day; open today's patrol again.")
+            )
+        return date
 
 
 CHECK_CHOICES = [("ok", _("Yes")), ("fail", _("No"))]
@@ -129,25 +148,39 @@ class VisitForm(forms.Form):
     action_taken = forms.CharField(
         label=_("Action on the spot"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    finding_kind = forms.ChoiceField(label=_("Problem to follow up"), required=False, choices=[])
-    finding_category = forms.ChoiceField(label=_("Kind of problem"), required=False, choices=[])
+    # Pills rather than drop-downs: one tap each on a phone.
+    finding_kind = forms.ChoiceField(
+        label=_("Problem to follow up"), required=False, choices=[], widget=forms.RadioSelect
+    )
+    finding_category = forms.ChoiceField(
+        label=_("Kind of problem"), required=False, choices=[], widget=forms.RadioSelect
+    )
     rectification_deadline = forms.DateField(label=_("Rectify by"), required=False, widget=DateInput)
-    follow_up_of = forms.ModelChoiceField(label=_("Follow-up of"), queryset=None, required=False)
+    follow_up_of = forms.ModelChoiceField(
+        label=_("Follow-up of"),
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("Not a follow-up"),
+        blank=True,
+    )
     rectified = forms.ChoiceField(
         label=_("Put right?"), choices=YES_NO, required=False, widget=forms.RadioSelect
     )
     photos = MultiplePhotoField(label=_("Photos"), required=False)
 
     def __init__(self, *args, checklist: list[str], open_findings, **kwargs) -> None:
-        from patrols.models import FindingCategory, FindingKind, VisitResult
+        from patrols.models import Finding, FindingCategory, FindingKind, VisitResult
 
         super().__init__(*args, **kwargs)
         self.checklist = checklist
         self.fields["result"].choices = VisitResult.choices
         self.fields["finding_kind"].choices = [("", _("None")), *FindingKind.choices]
         self.fields["finding_category"].choices = FindingCategory.choices
-        self.fields["follow_up_of"].queryset = open_findings
-        if not open_findings.exists():
+        if open_findings.exists():
+            self.fields["follow_up_of"].queryset = open_findings.most_urgent_first()
+            self.fields["follow_up_of"].label_from_instance = Finding.choice_label
+        else:
             del self.fields["follow_up_of"], self.fields["rectified"]
         for index, item in enumerate(checklist):
             self.fields[f"check-{index}"] = forms.ChoiceField(

@@ -48,8 +48,10 @@ class CommunityRecord(models.Model):
         limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
     )
     date = models.DateField(_("date"), validators=[bounds.validate_past_day])
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CommunityRecordQuerySet.as_manager()
 
@@ -256,12 +258,16 @@ class BoxCollectionQuerySet(models.QuerySet):
 class BoxCollection(models.Model):
     """One emptying of a collection box: how much expired medicine came out."""
 
-    box = models.ForeignKey(CollectionBox, on_delete=models.PROTECT, related_name="collections")
+    box = models.ForeignKey(
+        CollectionBox, verbose_name=_("collection box"), on_delete=models.PROTECT, related_name="collections"
+    )
     date = models.DateField(_("date"), validators=[bounds.validate_past_day])
     items = models.PositiveIntegerField(_("packs collected"), validators=[bounds.validate_count])
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=2, null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = BoxCollectionQuerySet.as_manager()
 
@@ -347,7 +353,9 @@ class ModelCandidateQuerySet(models.QuerySet):
 class ModelCandidate(models.Model):
     """A unit working towards model status under one of the district's targets."""
 
-    target = models.ForeignKey(ModelTarget, on_delete=models.CASCADE, related_name="candidates")
+    target = models.ForeignKey(
+        ModelTarget, verbose_name=_("model-unit target"), on_delete=models.CASCADE, related_name="candidates"
+    )
     name = models.CharField(_("name"), max_length=120)
     community = models.ForeignKey(
         OrgUnit,
@@ -370,7 +378,7 @@ class ModelCandidate(models.Model):
         _("status"), max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.CANDIDATE
     )
     notes = models.TextField(_("notes"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ModelCandidateQuerySet.as_manager()
 

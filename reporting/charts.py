@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"
 PALETTE = ("#2563eb", "#f59e0b", "#dc2626", "#16a34a", "#7c3aed")
@@ -82,7 +83,8 @@ def bar_chart(
             y = base - h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colors[j]}">'
-                f"<title>{escape(label)} {escape(one.name)}: {value}{escape(suffix)}</title></rect>"
+                f"<title>{escape(label)} {escape(one.name)}{gettext(': ')}{value}{escape(suffix)}"
+                "</title></rect>"
             )
             if stacked:
                 base = y

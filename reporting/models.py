@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config import bounds
@@ -69,7 +70,12 @@ class MonthlyReport(models.Model):
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     late = models.BooleanField(_("late"), default=False)
     returned_reason = models.TextField(_("reason for returning"), blank=True)
@@ -78,8 +84,8 @@ class MonthlyReport(models.Model):
     reopened_until = models.DateTimeField(
         _("reopened until"), null=True, blank=True, validators=[bounds.validate_day]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = MonthlyReportQuerySet.as_manager()
 
@@ -144,9 +150,13 @@ class ReportAction(models.TextChoices):
 class ReportEvent(models.Model):
     """The log of a report: submissions, returns, and exceptions granted after the deadline."""
 
-    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="events")
+    report = models.ForeignKey(
+        MonthlyReport, verbose_name=_("monthly report"), on_delete=models.CASCADE, related_name="events"
+    )
     action = models.CharField(_("action"), max_length=12, choices=ReportAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acted by"), on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
@@ -156,7 +166,7 @@ class ReportEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.report}: {self.get_action_display()}"
+        return f"{self.report}{gettext(': ')}{self.get_action_display()}"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -187,7 +197,12 @@ class Article(models.Model):
     late = models.BooleanField(_("late"), default=False)
     forwarded_at = models.DateTimeField(_("forwarded to the city at"), null=True, blank=True)
     forwarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("forwarded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = ArticleQuerySet.as_manager()

@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from orgs.models import Role
+from tests.demo import demo_city  # noqa: F401  (the demo city, for the modules that need a whole city)
 from tests.factories import CityFactory, CommunityFactory, DistrictFactory, EstablishmentFactory, UserFactory
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -237,8 +238,12 @@ def test_openapi_schema_has_no_warnings():
 
 
 def menu(page) -> str:
+    """The navigation a user has: the bottom bar (community staff) or the side menu (offices)."""
     text = page.text
-    return text[text.index("<nav>") : text.index("</nav>")]
+    for start, end in (('<nav class="bottombar"', "</nav>"), ('<nav class="sidebar"', "</nav>")):
+        if start in text:
+            return text[text.index(start) : text.index(end, text.index(start))]
+    raise AssertionError("no navigation on the page")
 
 
 def test_the_menu_shows_each_user_the_pages_of_their_role(
@@ -246,13 +251,43 @@ def test_the_menu_shows_each_user_the_pages_of_their_role(
 ):
     client.force_login(inspector_a)
     inspector_menu = menu(client.get(reverse("home")))
-    assert "今日巡查" in inspector_menu and "月度报送" in inspector_menu and "报送看板" not in inspector_menu
+    assert "今日巡查" in inspector_menu and "报送看板" not in inspector_menu
     client.force_login(district_officer_a)
     officer_menu = menu(client.get(reverse("home")))
     assert "报送看板" in officer_menu and "今日巡查" not in officer_menu and "管理后台" not in officer_menu
     client.force_login(volunteer_a)
     volunteer_menu = menu(client.get(reverse("home")))
     assert "巡查记录" not in volunteer_menu and reverse("publicity:home") in volunteer_menu
+
+
+def test_an_inspectors_phone_has_a_bottom_bar_of_five_and_the_rest_under_me(client, inspector_a):
+    client.force_login(inspector_a)
+    page = client.get(reverse("home")).text
+    bar = menu(client.get(reverse("home")))
+    labels = re.findall(r"</span>([^<]+)", bar)
+    assert labels == ["今日巡查", "商户", "隐患", "消息", "我的"]
+    assert 'class="menu"' not in page, "no ☰ on a phone with a bottom bar"
+    me = client.get(reverse("me")).text
+    assert "月度报送" in me and "巡查日历" in me and 'id="log-out"' in me
+    assert reverse("api_docs") not in me, "the API explorer is not an everyday page"
+
+
+def test_the_api_explorer_is_reached_from_the_admin(client, admin_user, district_officer_a):
+    client.force_login(district_officer_a)
+    assert reverse("api_docs") not in client.get(reverse("home")).text
+    client.force_login(admin_user)
+    admin_index = client.get(reverse("admin:index")).text
+    assert reverse("api_docs") in admin_index and "返回系统" in admin_index
+    assert "食品药品安全进社区 · 管理后台" in admin_index and "Django" not in admin_index
+
+
+def test_office_lists_are_tables(client, district_officer_a, community_a):
+    EstablishmentFactory(community=community_a, name="表格里的商户")
+    client.force_login(district_officer_a)
+    for name in ("establishment_list", "finding_list", "lead_list", "incident_list", "patrol_list"):
+        page = client.get(reverse(f"patrols:{name}")).text
+        assert '<table class="records">' in page, name
+    assert "表格里的商户" in client.get(reverse("patrols:establishment_list")).text
 
 
 def test_the_menu_follows_the_language_and_the_unread_count(client, inspector_a):
@@ -264,17 +299,17 @@ def test_the_menu_follows_the_language_and_the_unread_count(client, inspector_a)
     assert '<span class="badge overdue">1</span>' in menu(client.get(reverse("home")))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = menu(client.get(reverse("home")))
-    assert "Today's patrol" in english and "今日巡查" not in english
+    assert "Today&#x27;s patrol" in english and "今日巡查" not in english
 
 
 def test_the_page_chrome_is_kept_per_language_and_the_personal_parts_stay_live(
     client, inspector_a, inspector_b
 ):
     client.force_login(inspector_a)
-    chinese = client.get(reverse("notifications:list")).text
+    chinese = client.get(reverse("me")).text
     assert "食品药品安全进社区" in chinese and '<option value="zh-hans" selected>' in chinese
     assert f'action="{reverse("logout")}"' in chinese and f'data-user="{inspector_a.pk}"' in chinese
-    assert 'name="next" type="hidden" value="/notifications/"' in chinese
+    assert 'name="next" type="hidden" value="/me/"' in chinese
 
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(reverse("home")).text
@@ -283,7 +318,7 @@ def test_the_page_chrome_is_kept_per_language_and_the_personal_parts_stay_live(
     assert '<option value="en" selected>' in english and 'value="/"' in english
 
     client.force_login(inspector_b)
-    other = client.get(reverse("home")).text
+    other = client.get(reverse("me")).text
     assert f'data-user="{inspector_b.pk}"' in other and f'data-user="{inspector_a.pk}"' not in other
     # Each page carries its own CSRF token in the logout and language forms.
     assert csrf_tokens(other) != csrf_tokens(english) and len(csrf_tokens(other)) == 2

@@ -122,6 +122,7 @@ def _check_body(w: World) -> dict:
 EXPECTED: dict[str, Row] = {
     # The site, the installable app and accounts
     "home": Row(ANY_USER, _r("home")),
+    "me": Row(ANY_USER, _r("me")),
     "healthz": Row(PUBLIC, _r("healthz")),
     "pwa_service_worker": Row(PUBLIC, _r("pwa_service_worker")),
     "pwa_manifest": Row(PUBLIC, _r("pwa_manifest")),

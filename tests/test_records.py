@@ -67,6 +67,50 @@ def test_patrol_needs_two_inspectors_of_the_community(inspector_a, inspector_b):
     assert not Patrol.objects.exists()
 
 
+def test_starting_a_day_already_started_resumes_its_record(inspector_a, partner_a, patrol_a):
+    third = UserFactory(role=Role.INSPECTOR, org_unit=inspector_a.org_unit, certificate_no="HZ-0099")
+    again, created = services.patrol_start(user=third, team=[partner_a], client_id=uuid.uuid4())
+    assert again == patrol_a and created is False
+    assert Patrol.objects.count() == 1
+    assert set(patrol_a.team.all()) == {inspector_a, partner_a, third}
+
+
+def test_a_submitted_day_is_resumed_and_never_started_twice(client, inspector_a, partner_a, patrol_a, shop_a):
+    submitted(patrol_a, inspector_a, shop_a)
+    client.force_login(partner_a)
+    today = client.get(reverse("patrols:patrol_today"))
+    assert today.url == reverse("patrols:patrol_detail", args=[patrol_a.pk])
+    again = client.post(reverse("patrols:patrol_today"), {"team": [inspector_a.pk, partner_a.pk]})
+    assert again.url == reverse("patrols:patrol_detail", args=[patrol_a.pk])
+    patrol_a.refresh_from_db()
+    assert Patrol.objects.count() == 1 and patrol_a.status == PatrolStatus.SUBMITTED
+
+
+def test_the_database_keeps_one_record_per_community_and_day(patrol_a, inspector_a):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Patrol.objects.create(community=patrol_a.community, date=patrol_a.date, created_by=inspector_a)
+
+
+def test_submitting_first_shows_what_will_be_sent(client, inspector_a, patrol_a, shop_a):
+    visit(
+        patrol_a,
+        inspector_a,
+        shop_a,
+        result="issues",
+        findings="冷藏温度过高",
+        finding_items=[services.FindingInput("safety_risk", "storage", "冷藏温度过高")],
+    )
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:patrol_detail", args=[patrol_a.pk])).content.decode()
+    start = page.index('id="confirm-submit"')
+    confirm = page[start : page.index("</details>", start)]
+    assert "检查 1 户：合格 0 户，发现问题 1 户" in confirm and "新发现的问题：1" in confirm
+    assert 'id="confirm-submit-patrol"' in confirm
+    assert Patrol.objects.get().status == PatrolStatus.DRAFT
+
+
 def test_patrol_keeps_the_team_certificates(patrol_a, inspector_a, partner_a):
     assert {(m.inspector, m.certificate_no) for m in patrol_a.members.all()} == {
         (inspector_a, inspector_a.certificate_no),
@@ -207,7 +251,11 @@ def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
     assert finding.status == FindingStatus.OPEN
 
     services.patrol_submit(user=inspector_a, patrol=patrol_a)
-    later, _ = services.patrol_start(user=inspector_a, team=[partner_a], client_id=uuid.uuid4())
+    # One record a day: the follow-ups are logged on the records of the days before (SPEC §4).
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    later, _ = services.patrol_start(
+        user=inspector_a, team=[partner_a], client_id=uuid.uuid4(), date=yesterday
+    )
     visit(
         later,
         inspector_a,
@@ -221,7 +269,9 @@ def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
     assert finding.status == FindingStatus.OPEN
     assert finding.follow_ups.get().rectified is False
 
-    third, _ = services.patrol_start(user=inspector_a, team=[partner_a])
+    third, _ = services.patrol_start(
+        user=inspector_a, team=[partner_a], date=yesterday - dt.timedelta(days=1)
+    )
     visit(third, inspector_a, shop_a, follow_up_of=finding, rectified=True)
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLOSED and finding.closed_at is not None
@@ -374,8 +424,9 @@ def test_send_back_with_a_reason_then_resubmit(inspector_a, partner_a, patrol_a,
 def test_approve_many_at_once(client, inspector_a, partner_a, community_a, head_a):
     shop = EstablishmentFactory(community=community_a)
     ids = []
-    for _ in range(3):
-        patrol, _created = services.patrol_start(user=inspector_a, team=[partner_a])
+    for days_ago in range(3):
+        day = timezone.localdate() - dt.timedelta(days=days_ago)
+        patrol, _created = services.patrol_start(user=inspector_a, team=[partner_a], date=day)
         submitted(patrol, inspector_a, shop)
         ids.append(patrol.pk)
     client.force_login(head_a)
@@ -626,3 +677,99 @@ def test_recompute_visit_due_applies_the_rule_to_every_establishment(shop_a, com
     assert "0 next due dates changed" in out.getvalue()
     other.refresh_from_db()
     assert other.next_visit_due == other.compute_next_visit_due()
+
+def test_follow_up_choices_name_shop_category_dates_most_urgent_first(client, inspector_a, partner_a, shop_a):
+    today = timezone.localdate()
+    earlier, _ = services.patrol_start(user=inspector_a, team=[partner_a], date=today - dt.timedelta(days=9))
+    risks = [
+        services.FindingInput("safety_risk", "storage", "冷藏温度偏高", today + dt.timedelta(days=5)),
+        services.FindingInput("safety_risk", "hygiene", "操作间地面积水", today + dt.timedelta(days=1)),
+    ]
+    found_at = timezone.now() - dt.timedelta(days=9)
+    visit(earlier, inspector_a, shop_a, result="issues", finding_items=risks, visited_at=found_at)
+    Finding.objects.filter(category="hygiene").update(rectification_deadline=today - dt.timedelta(days=2))
+    patrol, _ = services.patrol_start(user=inspector_a, team=[partner_a])
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:visit_create", args=[patrol.pk, shop_a.pk])).content.decode()
+    found = f"{today - dt.timedelta(days=9):%Y-%m-%d} 发现"
+    overdue = (
+        f"{shop_a.name} · 环境卫生 · {found} · 限 {today - dt.timedelta(days=2):%Y-%m-%d} 前整改（已逾期）"
+    )
+    storage = f"{shop_a.name} · 储存与温控 · {found} · 限 {today + dt.timedelta(days=5):%Y-%m-%d} 前整改"
+    assert overdue in page and storage in page
+    assert page.index("不是回头看") < page.index(overdue) < page.index(storage), (
+        "the overdue finding comes first"
+    )
+
+
+# A day started without signal: the phone sends the start, then the visits, by the day's date
+
+
+def test_a_day_started_offline_is_stored_once_and_its_visits_follow_by_date(
+    client, inspector_a, partner_a, shop_a
+):
+    client.force_login(inspector_a)
+    today = timezone.localdate()
+    day_url = reverse("patrols:patrol_on_day", args=[f"{today:%Y-%m-%d}"])
+    visit_url = reverse("patrols:visit_create_on_day", args=[f"{today:%Y-%m-%d}", shop_a.pk])
+    # Opened in the morning, before the start: the phone keeps these pages.
+    assert shop_a.name in client.get(day_url).text
+    assert client.get(visit_url).status_code == 200
+    # A visit arriving before its start is refused in words and nothing is stored.
+    early = client.post(visit_url, {"client_id": str(uuid.uuid4()), "result": "compliant"})
+    assert early.status_code == 409 and "请先上传开始巡查" in early.text
+    assert not Visit.objects.exists()
+
+    start = {
+        "team": [inspector_a.pk, partner_a.pk],
+        "client_id": str(uuid.uuid4()),
+        "date": f"{today:%Y-%m-%d}",
+    }
+    first = client.post(reverse("patrols:patrol_today"), start)
+    again = client.post(reverse("patrols:patrol_today"), start)
+    patrol = Patrol.objects.get()
+    assert first.url == again.url == reverse("patrols:patrol_detail", args=[patrol.pk])
+    assert str(patrol.client_id) == start["client_id"] and patrol.date == today
+
+    form = {"client_id": str(uuid.uuid4()), "result": "compliant"}
+    assert client.post(visit_url, form).url == reverse("patrols:patrol_detail", args=[patrol.pk])
+    assert client.post(visit_url, form).status_code == 302
+    assert Visit.objects.get().patrol == patrol
+    assert client.get(day_url).url == reverse("patrols:patrol_detail", args=[patrol.pk])
+
+
+def test_a_start_sent_late_joins_the_day_a_team_mate_started(client, inspector_a, partner_a):
+    started, _ = services.patrol_start(
+        user=partner_a,
+        team=[UserFactory(role=Role.INSPECTOR, org_unit=inspector_a.org_unit, certificate_no="HZ-7")],
+    )
+    client.force_login(inspector_a)
+    start = {"team": [inspector_a.pk, partner_a.pk], "client_id": str(uuid.uuid4())}
+    assert client.post(reverse("patrols:patrol_today"), start).url == reverse(
+        "patrols:patrol_detail", args=[started.pk]
+    )
+    assert Patrol.objects.count() == 1 and inspector_a in started.team.all()
+
+
+def test_a_start_page_from_an_earlier_day_is_refused(client, inspector_a, partner_a):
+    client.force_login(inspector_a)
+    stale = f"{timezone.localdate() - dt.timedelta(days=5):%Y-%m-%d}"
+    response = client.post(
+        reverse("patrols:patrol_today"), {"team": [inspector_a.pk, partner_a.pk], "date": stale}
+    )
+    assert response.status_code == 200 and "请重新打开今日巡查" in response.text
+    assert not Patrol.objects.exists()
+    assert client.get(reverse("patrols:patrol_on_day", args=[stale])).status_code == 404
+    assert client.get(reverse("patrols:patrol_on_day", args=["2026-13-45"])).status_code == 404
+
+
+def test_an_inspector_cannot_reach_another_communitys_day_by_its_date(client, inspector_b, patrol_a, shop_a):
+    client.force_login(inspector_b)
+    day = f"{patrol_a.date:%Y-%m-%d}"
+    assert (
+        client.get(reverse("patrols:patrol_on_day", args=[day])).status_code == 200
+    )  # their own, not started
+    visit_url = reverse("patrols:visit_create_on_day", args=[day, shop_a.pk])
+    assert client.get(visit_url).status_code == 404
+    assert client.post(visit_url, {"client_id": str(uuid.uuid4()), "result": "compliant"}).status_code == 409
+    assert not Visit.objects.exists()

@@ -176,10 +176,12 @@ class Establishment(models.Model):
     # Derived from the fields above by refresh_visit_due(); kept in a column so
     # that "due / overdue" is an indexed filter, not a computation per row.
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("establishment history"), verbose_name_plural=_("establishment history")
+    )
     objects = EstablishmentQuerySet.as_manager()
 
     class Meta:

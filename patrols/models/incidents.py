@@ -45,7 +45,12 @@ class Incident(models.Model):
         limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
     )
     establishment = models.ForeignKey(
-        Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+        Establishment,
+        verbose_name=_("establishment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
     )
     unit_name = models.CharField(_("unit involved"), max_length=120)
     place = models.CharField(_("place"), max_length=200)
@@ -55,7 +60,9 @@ class Incident(models.Model):
     people_affected = models.PositiveIntegerField(
         _("people affected"), default=0, validators=[bounds.validate_count]
     )
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
     first_report_late = models.BooleanField(_("first report late"), default=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -97,10 +104,14 @@ class Incident(models.Model):
 class IncidentReport(models.Model):
     """A follow-up report (续报); the last one may close the incident."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="reports")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="reports"
+    )
     text = models.TextField(_("report"))
     is_final = models.BooleanField(_("final report"), default=False)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
     reported_at = models.DateTimeField(_("reported at"))
 
     class Meta:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit, OrgUnitKind, record_scope_q
@@ -108,10 +109,12 @@ class Lead(models.Model):
 class LeadEvent(models.Model):
     """One time-stamped step in a lead's life, visible to its reporter."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    lead = models.ForeignKey(Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="events")
     status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acted by"), on_delete=models.PROTECT, null=True, blank=True
+    )
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
@@ -120,7 +123,7 @@ class LeadEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.lead}: {self.get_status_display()}"
+        return f"{self.lead}{gettext(': ')}{self.get_status_display()}"
 
 
 class RewardQuerySet(models.QuerySet):
@@ -131,9 +134,14 @@ class RewardQuerySet(models.QuerySet):
 class Reward(models.Model):
     """The reward ledger: one entry per lead filed as a case."""
 
-    lead = models.OneToOneField(Lead, on_delete=models.PROTECT, related_name="reward")
+    lead = models.OneToOneField(Lead, verbose_name=_("lead"), on_delete=models.PROTECT, related_name="reward")
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="rewards"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rewards",
     )
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from config import bounds
@@ -36,9 +36,11 @@ class ChecklistTemplate(models.Model):
     )
     category = models.CharField(_("category"), max_length=24, choices=Category.choices)
     items = models.JSONField(_("items"), default=list)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("checklist history"), verbose_name_plural=_("checklist history")
+    )
 
     class Meta:
         verbose_name = _("checklist")
@@ -127,17 +129,29 @@ class Patrol(models.Model):
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     head_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by the head"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     head_approved_at = models.DateTimeField(_("approved by the head at"), null=True, blank=True)
     leader_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by the leader"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     leader_approved_at = models.DateTimeField(_("approved by the leader at"), null=True, blank=True)
     returned_reason = models.TextField(_("reason for sending back"), blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("patrol record history"), verbose_name_plural=_("patrol record history")
+    )
     objects = PatrolQuerySet.as_manager()
 
     class Meta:
@@ -147,6 +161,10 @@ class Patrol(models.Model):
         indexes = [
             models.Index(fields=["community", "date"]),
             models.Index(fields=["community", "status"]),
+        ]
+        # One record per community and day (SPEC §4); a record is never deleted, so every row counts.
+        constraints = [
+            models.UniqueConstraint(fields=["community", "date"], name="patrol_once_per_community_day")
         ]
 
     def __str__(self) -> str:
@@ -164,8 +182,12 @@ class Patrol(models.Model):
 class PatrolMember(models.Model):
     """An inspector on a patrol, with the certificate number shown that day."""
 
-    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="members")
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patrol = models.ForeignKey(
+        Patrol, verbose_name=_("patrol"), on_delete=models.CASCADE, related_name="members"
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("inspector"), on_delete=models.PROTECT, related_name="+"
+    )
     certificate_no = models.CharField(_("inspector certificate no."), max_length=30)
 
     class Meta:
@@ -215,7 +237,7 @@ class Visit(models.Model):
     )
     rectified = models.BooleanField(_("rectified"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("visit history"), verbose_name_plural=_("visit history"))
     objects = VisitQuerySet.as_manager()
 
     class Meta:
@@ -250,13 +272,15 @@ class Photo(models.Model):
     client_id = models.UUIDField(_("record id"), unique=True, default=uuid.uuid4)
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
     image = models.ImageField(_("photo"), upload_to=photo_path, width_field="width", height_field="height")
-    width = models.PositiveIntegerField(null=True, editable=False)
-    height = models.PositiveIntegerField(null=True, editable=False)
+    width = models.PositiveIntegerField(_("width"), null=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, editable=False)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = PhotoQuerySet.as_manager()
 
@@ -304,6 +328,11 @@ class FindingQuerySet(models.QuerySet):
     def overdue(self, *, on: dt.date) -> QuerySet[Finding]:
         return self.open_risks().filter(rectification_deadline__lt=on)
 
+    def most_urgent_first(self) -> QuerySet[Finding]:
+        return self.select_related("establishment", "visit").order_by(
+            models.F("rectification_deadline").asc(nulls_last=True), "visit__visited_at", "pk"
+        )
+
 
 class Finding(models.Model):
     """A problem found at a visit: a risk to rectify, or a suspected violation for the district."""
@@ -311,8 +340,12 @@ class Finding(models.Model):
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="finding_set", verbose_name=_("visit")
     )
-    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="findings")
-    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="findings")
+    establishment = models.ForeignKey(
+        Establishment, verbose_name=_("establishment"), on_delete=models.PROTECT, related_name="findings"
+    )
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("community"), on_delete=models.PROTECT, related_name="findings"
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=FindingKind.choices)
     category = models.CharField(_("category"), max_length=24, choices=FindingCategory.choices)
     description = models.TextField(_("description"))
@@ -325,7 +358,7 @@ class Finding(models.Model):
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(verbose_name=_("finding history"), verbose_name_plural=_("finding history"))
     objects = FindingQuerySet.as_manager()
 
     class Meta:
@@ -345,7 +378,19 @@ class Finding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.establishment}: {self.get_category_display()}"
+        return f"{self.establishment}{gettext(': ')}{self.get_category_display()}"
+
+    def choice_label(self, on: dt.date | None = None) -> str:
+        """How a finding is told apart from its neighbours where one is chosen (needs `visit` loaded)."""
+        label = _("%(shop)s · %(category)s · found %(found)s · rectify by %(deadline)s") % {
+            "shop": self.establishment.name,
+            "category": self.get_category_display(),
+            "found": f"{timezone.localdate(self.visit.visited_at):%Y-%m-%d}",
+            "deadline": f"{self.rectification_deadline:%Y-%m-%d}" if self.rectification_deadline else "—",
+        }
+        if self.is_overdue(on):
+            label = _("%(label)s (overdue)") % {"label": label}
+        return label
 
     def is_overdue(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
@@ -359,16 +404,25 @@ class Finding(models.Model):
 class Amendment(models.Model):
     """A correction to an archived record; the record itself keeps its original text."""
 
-    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="amendments")
+    patrol = models.ForeignKey(
+        Patrol, verbose_name=_("patrol"), on_delete=models.CASCADE, related_name="amendments"
+    )
     visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="amendments"
+        Visit,
+        verbose_name=_("visit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="amendments",
     )
     field = models.CharField(_("field"), max_length=40)
     original = models.TextField(_("original"), blank=True)
     corrected = models.TextField(_("correction"))
     reason = models.TextField(_("reason"))
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    made_at = models.DateTimeField(auto_now_add=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(_("made at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("amendment")
@@ -376,4 +430,4 @@ class Amendment(models.Model):
         ordering = ["made_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.patrol}: {self.field}"
+        return f"{self.patrol}{gettext(': ')}{self.field}"

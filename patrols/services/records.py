@@ -108,7 +108,11 @@ def patrol_start(
     notes: str = "",
     client_id: uuid.UUID | None = None,
 ) -> tuple[Patrol, bool]:
-    """Start a patrol record for the user's community with a team of 2+ inspectors."""
+    """Start the day's patrol record for the user's community with a team of 2+ inspectors.
+
+    A community keeps one record a day: starting a day already started answers
+    with that record (created False), the new team-mates joining it.
+    """
     if (found := _existing(Patrol, client_id, user)) is not None:
         return found, False
     if user.role != Role.INSPECTOR:
@@ -128,18 +132,44 @@ def patrol_start(
             errors.append(_("%(name)s has no inspector certificate number.") % {"name": member})
     if errors:
         raise ValidationError({"team": errors})
+    if (today_record := _day_record(user.org_unit_id, date)) is not None:
+        return _patrol_join(today_record, members), False
     _require_month_open(user.org_unit_id, date)
-    patrol = Patrol.objects.create(
-        client_id=client_id or uuid.uuid4(),
-        community_id=user.org_unit_id,
-        date=date,
-        notes=notes,
-        created_by=user,
-    )
+    try:
+        # A savepoint: a team-mate starting the same day a moment earlier is answered with their record.
+        with transaction.atomic():
+            patrol = Patrol.objects.create(
+                client_id=client_id or uuid.uuid4(),
+                community_id=user.org_unit_id,
+                date=date,
+                notes=notes,
+                created_by=user,
+            )
+    except IntegrityError:
+        if (today_record := _day_record(user.org_unit_id, date)) is None:
+            raise
+        return _patrol_join(today_record, members), False
     PatrolMember.objects.bulk_create(
         PatrolMember(patrol=patrol, inspector=m, certificate_no=m.certificate_no) for m in members
     )
     return patrol, True
+
+
+def _day_record(community_id: int, date: dt.date) -> Patrol | None:
+    """A community keeps one patrol record a day (SPEC §4): the one already started, if any."""
+    return Patrol.objects.select_for_update().filter(community_id=community_id, date=date).first()
+
+
+def _patrol_join(patrol: Patrol, members: Iterable[User]) -> Patrol:
+    """Whoever starts a day already started joins its record, while it can still be changed."""
+    if patrol.is_editable:
+        on_team = set(patrol.members.values_list("inspector_id", flat=True))
+        PatrolMember.objects.bulk_create(
+            PatrolMember(patrol=patrol, inspector=m, certificate_no=m.certificate_no)
+            for m in members
+            if m.pk not in on_team
+        )
+    return patrol
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config import bounds
 from config.pagination import paginate
 from orgs.models import OrgUnit, OrgUnitKind, Role
-from patrols.forms import AmendForm, ChecklistForm, PatrolStartForm, SendBackForm, VisitEditForm, VisitForm
+from patrols.forms import (
+    OFFLINE_START_DAYS,
+    AmendForm,
+    ChecklistForm,
+    PatrolStartForm,
+    SendBackForm,
+    VisitEditForm,
+    VisitForm,
+)
 from patrols.models import (
     Category,
     ChecklistTemplate,
@@ -32,6 +40,7 @@ from patrols.models import (
     PatrolStatus,
     Photo,
     Visit,
+    VisitResult,
 )
 from patrols.selectors import month_calendar, open_risk_figures, patrol_days
 from patrols.services import records as services
@@ -67,24 +76,91 @@ def patrol_today(request):
     if user.role != Role.INSPECTOR:
         return redirect("home")
     today = timezone.localdate()
-    current = (
-        Patrol.objects.visible_to(user)
-        .filter(date=today, members__inspector=user, status__in=[PatrolStatus.DRAFT, PatrolStatus.RETURNED])
-        .first()
-    )
-    if current is not None:
+    # One record per community and day: today's, whoever started it and whatever its state.
+    current = Patrol.objects.visible_to(user).filter(community_id=user.org_unit_id, date=today).first()
+    if current is not None and request.method == "GET":
         return redirect("patrols:patrol_detail", pk=current.pk)
-    form = PatrolStartForm(request.POST or None, user=user)
+    # A start sent for a day already started (by a team-mate, or by this phone offline) joins it.
+    initial = {"client_id": uuid.uuid4(), "date": today}
+    form = PatrolStartForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             patrol, _created = services.patrol_start(
-                user=user, team=list(form.cleaned_data["team"]), notes=form.cleaned_data["notes"]
+                user=user,
+                team=list(data["team"]),
+                notes=data["notes"],
+                date=data["date"],
+                client_id=data["client_id"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             return redirect("patrols:patrol_detail", pk=patrol.pk)
-    return render(request, "patrols/patrol_start.html", {"form": form, "today": today})
+    context = {"form": form, "today": today, "to_visit": _shops_to_visit(user)}
+    return render(request, "patrols/patrol_start.html", context)
+
+
+def _shops_to_visit(user, visited=()) -> list[Establishment]:
+    return list(
+        Establishment.objects.visible_to(user)
+        .filter(community_id=user.org_unit_id)
+        .open()
+        .exclude(pk__in=visited)
+        .order_by("next_visit_due", "name")
+    )
+
+
+def _offline_day(day: str) -> dt.date:
+    """A day a phone may have started offline: today or the day before (a patrol late in the evening)."""
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    today = timezone.localdate()
+    if not today - dt.timedelta(days=OFFLINE_START_DAYS) <= date <= today:
+        raise Http404
+    return date
+
+
+def _day_record(user, date: dt.date) -> Patrol | None:
+    return Patrol.objects.visible_to(user).filter(community_id=user.org_unit_id, date=date).first()
+
+
+@login_required
+def patrol_on_day(request, day: str):
+    """The community's record of a day, by its date: where a phone that started the day offline goes.
+
+    Opened in the morning before the start it is saved on the phone, listing the
+    shops to visit; once the record exists it leads to it.
+    """
+    date = _offline_day(day)
+    if (patrol := _day_record(request.user, date)) is not None:
+        return redirect("patrols:patrol_detail", pk=patrol.pk)
+    if request.user.role != Role.INSPECTOR:
+        raise Http404
+    context = {"date": date, "to_visit": _shops_to_visit(request.user)}
+    return render(request, "patrols/patrol_day.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_create_on_day(request, day: str, shop: int):
+    """A visit on the day's record, named by its date: the form a phone keeps for a day started offline.
+
+    Sent when the record exists (its start was sent first, the phone's queue keeping
+    the order), it is stored there; before that it is refused in words and kept on the phone.
+    """
+    date = _offline_day(day)
+    if (patrol := _day_record(request.user, date)) is not None:
+        return visit_create(request, patrol.pk, shop)
+    if request.method == "POST":
+        context = {"date": date}
+        return render(request, "patrols/patrol_not_started.html", context, status=409)
+    establishment = get_object_or_404(
+        Establishment.objects.visible_to(request.user).select_related("community"), pk=shop
+    )
+    return _visit_page(request, None, establishment, reverse("patrols:patrol_on_day", args=[day]))
 
 
 @login_required
@@ -109,6 +185,7 @@ def patrol_detail(request, pk: int):
         "send_back_form": SendBackForm(),
     }
     if context["can_log"]:
+        context["sending"] = _what_is_sent(visits)
         visited = {v.establishment_id for v in visits}
         context["to_visit"] = (
             Establishment.objects.visible_to(user)
@@ -120,6 +197,18 @@ def patrol_detail(request, pk: int):
     if patrol.is_archived and (in_team or _is_reviewer_of(user, patrol)):
         context["amend_form"] = AmendForm(patrol=patrol)
     return render(request, "patrols/patrol_detail.html", context)
+
+
+def _what_is_sent(visits: list[Visit]) -> dict[str, int]:
+    """What submitting sends for review, shown before the inspector confirms."""
+    return {
+        "visits": len(visits),
+        "compliant": sum(v.result == VisitResult.COMPLIANT for v in visits),
+        "issues": sum(v.result == VisitResult.ISSUES for v in visits),
+        "follow_ups": sum(v.follow_up_of_id is not None for v in visits),
+        "findings": sum(len(v.finding_set.all()) for v in visits),
+        "photos": sum(len(v.photos.all()) for v in visits),
+    }
 
 
 def _is_reviewer_of(user, patrol: Patrol) -> bool:
@@ -146,6 +235,11 @@ def visit_create(request, pk: int, establishment_pk: int):
         return redirect("patrols:patrol_detail", pk=patrol.pk)
     if not patrol.is_editable:
         return render(request, "patrols/patrol_locked.html", {"patrol": patrol}, status=403)
+    return _visit_page(request, patrol, establishment, reverse("patrols:patrol_detail", args=[patrol.pk]))
+
+
+def _visit_page(request, patrol: Patrol | None, establishment: Establishment, back_url: str):
+    """The visit form, and on POST the visit saved on the record (a form without one only shows)."""
     district = establishment.community.parent_id
     checklist = services.checklists_for_district(district).get(establishment.category, [])
     open_findings = Finding.objects.visible_to(request.user).open_risks().filter(establishment=establishment)
@@ -156,7 +250,7 @@ def visit_create(request, pk: int, establishment_pk: int):
         open_findings=open_findings,
         initial={"client_id": uuid.uuid4()},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and patrol is not None and form.is_valid():
         try:
             _save_visit(request, patrol, establishment, form)
         except ValidationError as error:
@@ -165,7 +259,7 @@ def visit_create(request, pk: int, establishment_pk: int):
             messages.success(request, _("Visit to %(name)s saved.") % {"name": establishment.name})
             return redirect("patrols:patrol_detail", pk=patrol.pk)
     status = 400 if form.errors else 200
-    context = {"patrol": patrol, "establishment": establishment, "form": form}
+    context = {"patrol": patrol, "establishment": establishment, "form": form, "back_url": back_url}
     return render(request, "patrols/visit_form.html", context, status=status)
 
 
@@ -486,6 +580,8 @@ urlpatterns = [
     path("patrols/calendar/", patrol_calendar, name="patrol_calendar"),
     path("patrols/overview/", patrol_overview, name="patrol_overview"),
     path("patrols/<int:pk>/", patrol_detail, name="patrol_detail"),
+    path("patrols/on/<str:day>/", patrol_on_day, name="patrol_on_day"),
+    path("patrols/on/<str:day>/visits/new/<int:shop>/", visit_create_on_day, name="visit_create_on_day"),
     path("patrols/<int:pk>/visits/new/<int:establishment_pk>/", visit_create, name="visit_create"),
     path("patrols/<int:pk>/submit/", patrol_submit, name="patrol_submit"),
     path("patrols/<int:pk>/approve/", patrol_approve, name="patrol_approve"),

@@ -148,7 +148,7 @@ def _patrol_row(patrol: Patrol) -> Row:
 def _finding_row(finding: Finding) -> Row:
     return Row(
         obj=finding,
-        title=f"{finding.establishment.name}: {finding.get_category_display()}",
+        title=f"{finding.establishment.name}{_(': ')}{finding.get_category_display()}",
         url=reverse("patrols:patrol_detail", args=[finding.visit.patrol_id]),
         meta=f"{finding.visit.patrol.date:%Y-%m-%d} · {finding.community.name}",
         badges=[("", finding.get_kind_display()), ("", finding.get_status_display())],

@@ -61,6 +61,8 @@
       failedWith: "服务器拒绝（{s}）：{m}",
       close: "关闭",
       panelTitle: "本机保存的记录",
+      waiting: "待上传",
+      refused: "上传被拒绝",
     },
     en: {
       queued: "Saved offline; it will be sent when you are back online",
@@ -83,6 +85,8 @@
       failedWith: "Refused by the server ({s}): {m}",
       close: "Close",
       panelTitle: "Records saved on this phone",
+      waiting: "Waiting to be sent",
+      refused: "Refused",
     },
   };
 
@@ -303,7 +307,9 @@
     link.className = "btn secondary pwa-back";
     box.append(" ", link);
     box.scrollIntoView({ block: "center" });
-    refreshBadge();
+    await refreshBadge();
+    // A start kept on the phone goes on to the day's page (saved on the phone that morning).
+    if (form.dataset.offlineNext && reason !== STATE_LOGIN) location.assign(form.dataset.offlineNext);
   }
 
   /* Show a page that fetch brought back as if the browser had navigated to it. */
@@ -412,8 +418,18 @@
       sent += 1;
     }
     await refreshBadge();
-    if (sent) announceSent(sent);
+    if (sent && document.querySelector("[data-refresh-after-upload]") && !editing()) {
+      location.reload(); // the record as the server now has it, visits sent included
+    } else if (sent) {
+      announceSent(sent);
+    }
     return sent;
+  }
+
+  /* Whether the user is typing in a form of the page, which a reload would throw away. */
+  function editing() {
+    const active = document.activeElement;
+    return Boolean(active && active.form && active.matches("input, textarea, select"));
   }
 
   function announceSent(count) {
@@ -506,6 +522,51 @@
     badge.dataset.failed = String(failed);
     const panel = badge.querySelector(".pwa-queue-panel");
     if (!panel.hidden) renderPanel(panel, entries);
+    showWaiting(entries);
+  }
+
+  /* On a patrol page, the visits kept on the phone show among the record's visits, marked as
+     waiting (or refused, with the server's words), and their shops leave the list to visit. */
+  function showWaiting(entries) {
+    for (const list of document.querySelectorAll("[data-waiting-for]")) {
+      const prefixes = list.dataset.waitingFor.split(/\s+/).filter(Boolean);
+      const mine = entries.filter((e) => prefixes.some((p) => new URL(e.url).pathname.startsWith(p)));
+      list.querySelectorAll("li.waiting").forEach((li) => li.remove());
+      const shops = new Set();
+      for (const entry of mine) {
+        const shop = new URL(entry.url).pathname.match(/visits\/new\/(\d+)\/$/);
+        if (shop) shops.add(shop[1]);
+        const item = document.createElement("li");
+        item.className = "visit waiting";
+        const title = document.createElement("span");
+        title.className = "title";
+        title.textContent = entry.title;
+        const badge = document.createElement("span");
+        const refused = entry.state === STATE_FAILED;
+        badge.className = refused ? "badge overdue" : "badge due";
+        badge.textContent = refused ? t("refused") : t("waiting");
+        item.append(title, " ", badge);
+        if (refused && entry.error) {
+          const why = document.createElement("div");
+          why.className = "error";
+          why.textContent = entry.error;
+          item.append(why);
+        }
+        list.append(item);
+      }
+      const none = list.querySelector("[data-none]");
+      if (none) none.hidden = mine.length > 0;
+      const count = document.querySelector("[data-visit-count]");
+      if (count) {
+        count.dataset.stored = count.dataset.stored || count.textContent;
+        count.textContent = String(Number(count.dataset.stored) + mine.length);
+      }
+      for (const link of document.querySelectorAll("a.visit-link")) {
+        const shop = new URL(link.href).pathname.match(/visits\/new\/(\d+)\/$/);
+        const item = link.closest("li");
+        if (item) item.hidden = Boolean(shop && shops.has(shop[1]));
+      }
+    }
   }
 
   function togglePanel(event) {

@@ -175,7 +175,19 @@
     }
   }
 
+  // The bar or side menu shows where the user is: the destination whose path starts the page's.
+  function markCurrent() {
+    let best = null;
+    document.querySelectorAll(".bottombar a, .sidebar a").forEach((link) => {
+      const path = new URL(link.href).pathname;
+      const fits = path === "/" ? location.pathname === "/" : location.pathname.startsWith(path);
+      if (fits && (!best || path.length > new URL(best.href).pathname.length)) best = link;
+    });
+    if (best) best.setAttribute("aria-current", "page");
+  }
+
   async function boot() {
+    markCurrent();
     showOfflineCopy();
     const reload = document.querySelector("[data-pwa-reload]");
     if (reload) reload.addEventListener("click", () => location.reload());

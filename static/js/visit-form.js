@@ -1,15 +1,39 @@
-// The visit form: one tap marks every checklist item as met and the visit as compliant.
+// The visit form, for one hand on a phone: one tap marks every checklist item as met and the
+// visit as compliant; a failed check, a problem to follow up or a follow-up not put right marks
+// it as having problems, so the result never needs a tap of its own.
 (function () {
   "use strict";
+  function mark(form, result) {
+    const radio = form.querySelector(`input[name="result"][value="${result}"]`);
+    if (radio) radio.checked = true;
+  }
   document.querySelectorAll("[data-all-ok]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () {
-      var form = button.closest("form");
+      const form = button.closest("form");
       form.querySelectorAll('.checklist input[type=radio][value="ok"]').forEach(function (radio) {
         radio.checked = true;
       });
-      var compliant = form.querySelector('input[name="result"][value="compliant"]');
-      if (compliant) compliant.checked = true;
+      mark(form, "compliant");
+    });
+  });
+  document.querySelectorAll("form.visit-form").forEach(function (form) {
+    form.addEventListener("change", function (event) {
+      const input = event.target;
+      const problem =
+        (input.name.startsWith("check-") && input.value === "fail") ||
+        (input.name === "finding_kind" && input.value) ||
+        (input.name === "rectified" && input.value === "no");
+      if (problem) mark(form, "issues");
+      // Choosing a kind of problem means there is one to follow up: a safety risk unless said otherwise.
+      if (input.name === "finding_category") {
+        const kinds = form.querySelectorAll('input[name="finding_kind"]');
+        if (!Array.from(kinds).some((k) => k.checked && k.value)) {
+          const risk = form.querySelector('input[name="finding_kind"][value="safety_risk"]');
+          if (risk) risk.checked = true;
+          mark(form, "issues");
+        }
+      }
     });
   });
 })();

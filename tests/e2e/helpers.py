@@ -22,8 +22,13 @@ def log_in(page: Page, user: User) -> None:
 
 
 def log_out(page: Page) -> None:
-    page.click("details.menu summary")
-    page.click("form[action='/accounts/logout/'] button")
+    """From the menu (offices) or the page 我的 (community staff, whose phone has a bottom bar)."""
+    if page.locator("details.menu summary").count():
+        page.click("details.menu summary")
+        page.click("details.menu form[action='/accounts/logout/'] button")
+    else:
+        page.click(".bottombar a[href='/me/']")
+        page.click("#log-out")
     page.wait_for_url("**/accounts/login/**")
 
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from patrols.models import Patrol, Photo, Visit
 from patrols.services.records import patrol_start, patrol_submit, visit_record
 from tests.e2e.helpers import eventually, log_in, saved_pages, wait_for_worker
+from tests.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -83,6 +84,9 @@ def test_visit_saved_offline_is_sent_once_when_the_signal_returns(phone, town, p
 
 
 def test_pages_opened_online_open_offline_with_forms_of_their_own(phone, town, patrol):
+    # A visit logged earlier that day, so that the record has something to submit.
+    earlier = EstablishmentFactory(community=town.community, name="早点摊")
+    visit_record(user=town.inspector, patrol=patrol, establishment=earlier, result="compliant")
     context = phone()
     page = context.new_page()
     log_in(page, town.inspector)
@@ -101,6 +105,7 @@ def test_pages_opened_online_open_offline_with_forms_of_their_own(phone, town, p
     expect(page.locator("#offline-copy")).to_be_visible()
     # Submitting the record needs the server: the phone says so instead of an error page.
     page.click("#submit-patrol")
+    page.click("#confirm-submit-patrol")
     expect(page.locator("#offline-status")).to_contain_text("要联网")
     page.goto(forms[1])
     expect(page.locator("#offline-copy")).to_be_visible()

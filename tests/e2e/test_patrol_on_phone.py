@@ -52,6 +52,7 @@ def test_inspectors_log_a_patrol_and_both_reviewers_archive_it(phone, town, jpeg
     record_visit(page, second.name, checks=["ok", "fail"], result="issues", findings="处方药未凭处方销售")
     expect(page.locator("li.visit")).to_have_count(2)
     page.click("#submit-patrol")
+    page.click("#confirm-submit-patrol")
     expect(page.locator(".badge.submitted")).to_be_visible()
     log_out(page)
     assert saved_pages(page) == [], "one user's pages must not stay on the phone for the next"

@@ -15,6 +15,7 @@ import io
 import random
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from unittest import mock
 
 from django.conf import settings
@@ -27,13 +28,21 @@ from django.utils import timezone
 from PIL import Image
 from simple_history.utils import bulk_create_with_history
 
+from assessment import services as assessments
+from assessment.models import Tier, in_window
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from patrols import schedule
 from patrols.models import (
     Category,
     Establishment,
+    Finding,
+    FindingCategory,
     FindingKind,
+    FindingStatus,
     FoodGrade,
+    Incident,
+    Lead,
+    LeadSource,
     ModelStatus,
     RiskClass,
     Status,
@@ -41,7 +50,8 @@ from patrols.models import (
     WatchList,
 )
 from patrols.registry_cache import registry_changed
-from patrols.services import records
+from patrols.services import incidents, leads, records
+from publicity import model_units
 from publicity.models import (
     Activity,
     BoardKind,
@@ -49,17 +59,20 @@ from publicity.models import (
     BoxCollection,
     BrochureDrop,
     CampaignKind,
+    CandidateStatus,
     CollectionBox,
+    ModelCategory,
+    ModelTarget,
     TrainingSession,
 )
 from publicity.services import box_collection_add, campaign_calendar, collection_box_add, publicity_record_add
 from reporting import periods
-from reporting.models import MonthlyReport, ReportStatus
-from reporting.services import current_figures
+from reporting.models import Article, MonthlyReport, ReportStatus
+from reporting.services import article_forward, article_submit, current_figures, monthly_report_return
 
 SEED = "seed-demo-v1"
 PASSWORD = "demo12345"
-SITE_URL = "http://127.0.0.1:8000/"
+SITE_URL = "http://127.0.0.1:8000/"  # what `make run` serves unless given another PORT
 CITY_CODE, CITY_NAME, AREA_CODE = "3300", "临江市", "0576"
 
 # (code, name, community names without the "社区" suffix, streets)
@@ -244,8 +257,9 @@ def last_visit(rng: random.Random, *, months: int, registered: dt.date, today: d
     elif state == "due":
         day = falls_due_today + dt.timedelta(days=rng.randint(0, schedule.DUE_SOON_DAYS - 1))
     else:
+        # Up to date: visited on one of the demo's patrols, which log every visit since history_start.
         latest = (today - falls_due_today).days - schedule.DUE_SOON_DAYS - 2
-        day = today - dt.timedelta(days=rng.randint(0, latest))
+        day = today - dt.timedelta(days=rng.randint(1, min(latest, (today - history_start(today)).days)))
     return max(day, registered)
 
 
@@ -318,18 +332,74 @@ def history_start(today: dt.date) -> dt.date:
 
 VISITS_PER_PATROL = 3
 DEMO_NAMESPACE = uuid.UUID("6f1c4f8e-2f55-4c5e-9a7b-3f0d2a4c9e11")
+# What the demo's inspectors find, by category: a variety for the lists and the follow-up choice.
+RISKS = (
+    (FindingCategory.STORAGE, "冷藏柜温度偏高（9℃），熟食未加盖"),
+    (FindingCategory.HYGIENE, "操作间地面积水，垃圾桶未加盖"),
+    (FindingCategory.EXPIRED, "货架上有两袋过期挂面"),
+    (FindingCategory.LABELLING, "散装食品未标明生产日期和保质期"),
+    (FindingCategory.STAFF_HEALTH, "一名从业人员健康证已过期"),
+    (FindingCategory.LICENCE, "许可证未在显著位置悬挂"),
+)
+VIOLATION = (FindingCategory.UNLICENSED_SALES, "无处方销售处方药（阿莫西林胶囊）")
+RISK_RATE, VIOLATION_RATE, RECTIFIED_RATE = 0.3, 0.03, 0.75
+PHOTO_COLOURS = ((150, 60, 40), (90, 110, 160), (60, 130, 90))
+
+
+def patrol_plan(community: OrgUnit, today: dt.date) -> dict[dt.date, list[Establishment]]:
+    """Which open establishments each day's patrol visits since history_start.
+
+    Each establishment last visited in that time is visited on its last-visit
+    day, so the registry's dates follow from the visits; a day with fewer than
+    VISITS_PER_PATROL visits adds an earlier round at establishments visited
+    again later. A few days without such a last visit are missed on purpose,
+    for the calendar to show.
+    """
+    first = history_start(today)
+    shops = list(community.establishments.open().order_by("pk"))
+    plan: dict[dt.date, list[Establishment]] = {
+        first + dt.timedelta(days=n): [] for n in range((today - first).days)
+    }
+    for shop in shops:
+        if shop.last_visited_on in plan:
+            plan[shop.last_visited_on].append(shop)
+    for day, visits in plan.items():
+        rng = rng_for(f"patrols:{community.code}:{day:%Y%m%d}")
+        if not visits and rng.random() < 0.12:
+            continue
+        later = [s for s in shops if s.last_visited_on and s.last_visited_on > day and s not in visits]
+        rng.shuffle(later)
+        visits += later[: max(0, VISITS_PER_PATROL - 1 - len(visits))]
+    return {day: visits for day, visits in plan.items() if visits}
+
+
+class DemoClock:
+    """The time the services see while the demo's history is written: each past day's patrol is
+    logged, visited and submitted on that day, as an inspector would have, and so lands in its
+    month before that month's report is locked (reporting.models.period_locked)."""
+
+    moment: dt.datetime | None = None
+
+    def now(self) -> dt.datetime:
+        return self.moment or dt.datetime.now(dt.UTC)
 
 
 @contextlib.contextmanager
-def on_the_day(moment: dt.datetime) -> Iterator[None]:
-    """Run the services as if at `moment`: a past day's patrol is logged, visited and submitted on
-    that day, as an inspector would have, and so lands in its month before that month is locked."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
+def demo_clock() -> Iterator[DemoClock]:
+    clock = DemoClock()
+    with mock.patch("django.utils.timezone.now", side_effect=clock.now):
+        yield clock
 
 
 def seed_patrol_history(community: OrgUnit) -> int:
     """Patrols since the previous month began, through the real services; archived when older than two days.
+
+    1. Each day's patrol visits what patrol_plan says, in its order.
+    2. An earlier round may find a safety risk, which the next visit follows
+       up (回头看): mostly rectified, else re-opened with a new deadline.
+    3. A last visit may find a risk still open (overdue when its deadline has
+       passed) or a suspected violation, reported to the district as a lead.
+    4. Every visit with a finding carries a photo.
 
     Record ids derive from the community and the day, so a second run finds
     every record already there and adds nothing.
@@ -338,59 +408,97 @@ def seed_patrol_history(community: OrgUnit) -> int:
     head = User.objects.get(org_unit=community, role=Role.COMMUNITY_HEAD)
     leader = User.objects.get(org_unit=community, role=Role.SUPERVISING_LEADER)
     today = timezone.localdate()
+    plan = patrol_plan(community, today)
+    last_day = {shop.pk: day for day, shops in plan.items() for shop in shops}  # the latest wins
+    open_risk: dict[int, Finding] = {}
     made = 0
-    for back in range((today - history_start(today)).days, 0, -1):
-        day = today - dt.timedelta(days=back)
-        key = f"{community.code}:{day:%Y%m%d}"
-        rng = rng_for(f"patrols:{key}")
-        if rng.random() < 0.12:
-            continue  # a day without a patrol, for the calendar to show
-        with on_the_day(timezone.make_aware(dt.datetime.combine(day, dt.time(18)))):
-            made += seed_patrol_day(community, day, key, rng, inspectors, head, leader, back)
+    with demo_clock() as clock:
+        for day, shops in plan.items():
+            key = f"{community.code}:{day:%Y%m%d}"
+            rng = rng_for(f"patrols:{key}")
+            clock.moment = timezone.make_aware(dt.datetime.combine(day, dt.time(18)))
+            lead, partner = inspectors[day.toordinal() % 2], inspectors[2]
+            patrol, created = records.patrol_start(
+                user=lead, team=[partner], date=day, client_id=uuid.uuid5(DEMO_NAMESPACE, key)
+            )
+            if not created:
+                continue
+            made += 1
+            for number, shop in enumerate(shops):
+                at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + number, rng.randint(0, 59))))
+                visit_args = {
+                    "result": VisitResult.COMPLIANT,
+                    "finding_items": [],
+                    "findings": "",
+                    "action_taken": "",
+                }
+                if (earlier := open_risk.pop(shop.pk, None)) is not None:
+                    rectified = rng.random() < RECTIFIED_RATE
+                    visit_args.update(follow_up_of=earlier, rectified=rectified)
+                    if not rectified:
+                        visit_args.update(
+                            result=VisitResult.ISSUES, findings=f"回头看：{earlier.description}，仍未整改"
+                        )
+                elif rng.random() < (VIOLATION_RATE if last_day[shop.pk] == day else 0):
+                    visit_args.update(
+                        finding_items=[finding_input(FindingKind.SUSPECTED_VIOLATION, VIOLATION, day, today)]
+                    )
+                elif rng.random() < RISK_RATE:
+                    risk = RISKS[rng.randrange(len(RISKS))]
+                    visit_args.update(
+                        finding_items=[finding_input(FindingKind.SAFETY_RISK, risk, day, today)]
+                    )
+                if visit_args["finding_items"]:
+                    item = visit_args["finding_items"][0]
+                    visit_args.update(
+                        result=VisitResult.ISSUES,
+                        findings=item.description,
+                        action_taken="当场劝导，要求限期整改",
+                    )
+                visit, _created = records.visit_record(
+                    user=lead,
+                    patrol=patrol,
+                    establishment=shop,
+                    visited_at=at,
+                    client_id=uuid.uuid5(DEMO_NAMESPACE, f"{key}:{number}"),
+                    **visit_args,
+                )
+                if earlier is not None and not visit.rectified:
+                    # Re-opened with a week from the day of the follow-up, to be followed up again.
+                    backdate_finding(earlier, found=day)
+                    if last_day[shop.pk] != day:
+                        open_risk[shop.pk] = earlier
+                for finding in visit.finding_set.all():
+                    backdate_finding(finding, found=day)
+                    if finding.kind == FindingKind.SAFETY_RISK and last_day[shop.pk] != day:
+                        open_risk[shop.pk] = finding
+                if visit.result == VisitResult.ISSUES:
+                    colour = PHOTO_COLOURS[number % len(PHOTO_COLOURS)]
+                    records.photo_add(user=lead, visit=visit, upload=demo_photo(colour))
+            records.patrol_submit(user=lead, patrol=patrol)
+            if (today - day).days > 2:
+                records.patrol_approve(user=head, patrol=patrol)
+                records.patrol_approve(user=leader, patrol=patrol)
     return made
 
 
-def seed_patrol_day(
-    community: OrgUnit,
-    day: dt.date,
-    key: str,
-    rng: random.Random,
-    inspectors: list[User],
-    head: User,
-    leader: User,
-    back: int,
-) -> int:
-    """One day's patrol record, its visits and its review; 0 when it was already there."""
-    patrol, created = records.patrol_start(
-        user=inspectors[0],
-        team=inspectors[1:2],
-        date=day,
-        client_id=uuid.uuid5(DEMO_NAMESPACE, key),
-    )
-    if not created:
-        return 0
-    shops = list(community.establishments.open().order_by("next_visit_due", "pk")[:VISITS_PER_PATROL])
-    for number, shop in enumerate(shops):
-        at = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + number, rng.randint(0, 59))))
-        problem = rng.random() < 0.15
-        records.visit_record(
-            user=inspectors[0],
-            patrol=patrol,
-            establishment=shop,
-            result=VisitResult.ISSUES if problem else VisitResult.COMPLIANT,
-            findings="冷藏柜温度偏高，部分熟食未加盖" if problem else "",
-            action_taken="当场劝导，要求限期整改" if problem else "",
-            finding_items=[records.FindingInput(FindingKind.SAFETY_RISK, "storage", "冷藏柜温度偏高")]
-            if problem
-            else [],
-            visited_at=at,
-            client_id=uuid.uuid5(DEMO_NAMESPACE, f"{key}:{number}"),
-        )
-    records.patrol_submit(user=inspectors[0], patrol=patrol)
-    if back > 2:
-        records.patrol_approve(user=head, patrol=patrol)
-        records.patrol_approve(user=leader, patrol=patrol)
-    return 1
+def finding_input(kind: str, what: tuple[str, str], found: dt.date, today: dt.date) -> records.FindingInput:
+    # The service refuses a deadline already past; backdate_finding sets the real one.
+    deadline = max(found + dt.timedelta(days=records.DEFAULT_RECTIFICATION_DAYS), today)
+    return records.FindingInput(kind, what[0], what[1], deadline if kind == FindingKind.SAFETY_RISK else None)
+
+
+def backdate_finding(finding: Finding, *, found: dt.date) -> None:
+    """The finding as if made on the day of its visit: found then, due a week later (overdue by now, maybe).
+
+    Written directly, as seed_report does: the services date what they make today, rightly.
+    """
+    fields = {"created_at": finding.visit.visited_at} if finding.visit.patrol.date == found else {}
+    if finding.kind == FindingKind.SAFETY_RISK and finding.status == FindingStatus.OPEN:
+        fields["rectification_deadline"] = found + dt.timedelta(days=records.DEFAULT_RECTIFICATION_DAYS)
+    Finding.objects.filter(pk=finding.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(finding, name, value)
 
 
 def demo_photo(colour: tuple[int, int, int]) -> ContentFile:
@@ -400,8 +508,9 @@ def demo_photo(colour: tuple[int, int, int]) -> ContentFile:
 
 
 def seed_publicity(community: OrgUnit, number: int) -> None:
-    """A season of publicity through the real services: board updates (one community lets its
-    board lapse, for the overdue state to show), a campaign activity, brochures and a medicine box.
+    """A season of publicity through the real services: board updates (the fourth community of
+    each district lets its board lapse, for the overdue state to show), a campaign activity,
+    brochures and a medicine box.
     """
     if BoardUpdate.objects.filter(community=community).exists():
         return
@@ -410,7 +519,10 @@ def seed_publicity(community: OrgUnit, number: int) -> None:
     volunteer = User.objects.get(username=f"vol-{community.code}")
     last_month = periods.previous_period(today)
     this_month = today.replace(day=1)
-    months = [last_month] if number == 4 or today.day <= 2 else [last_month, this_month]
+    if number == 4:  # its board last changed the month before last: overdue since last month ended
+        months = [periods.previous_period(last_month)]
+    else:
+        months = [last_month] if today.day <= 2 else [last_month, this_month]
     for month in months:
         record = BoardUpdate(
             kind=BoardKind.BULLETIN,
@@ -451,9 +563,11 @@ def seed_publicity(community: OrgUnit, number: int) -> None:
     publicity_record_add(user=info, record=training)
 
 
-# How the demo communities did with the last monthly report: most on time, some
-# late, some not at all, so the dashboards have every state to show.
-REPORT_HABITS = ("on_time", "on_time", "late", "missing")
+# How the demo communities did with the last monthly report: each district has one
+# community on time, one late, one whose report the district returned and one that
+# sent nothing, so the dashboards have every state to show.
+REPORT_HABITS = ("on_time", "late", "returned", "missing")
+RETURN_REASON = "巡查天数与巡查记录不一致，请核对后重新报送。"
 NARRATIVE = (
     "本月按计划开展日常巡查，重点检查了餐饮服务单位和药店，发现的问题已督促整改。下月继续做好巡查和宣传工作。"
 )
@@ -469,7 +583,7 @@ def seed_report(unit: OrgUnit, period: dt.date, habit: str, author: User, narrat
     if habit == "missing" or MonthlyReport.objects.filter(unit=unit, period=period).exists():
         return
     due = periods.report_due_date(unit.kind, period)
-    day = due - dt.timedelta(days=2) if habit == "on_time" else due + dt.timedelta(days=2)
+    day = due - dt.timedelta(days=2) if habit in ("on_time", "returned") else due + dt.timedelta(days=2)
     sent = min(periods.end_of_day(day) - dt.timedelta(hours=7), timezone.now())
     report = MonthlyReport(unit=unit, period=period, narrative=narrative)
     report.figures = current_figures(report)
@@ -478,6 +592,149 @@ def seed_report(unit: OrgUnit, period: dt.date, habit: str, author: User, narrat
     report.submitted_by = author
     report.late = periods.is_late(sent, report.deadline)
     report.save()
+    if habit == "returned":
+        reviewer = (
+            User.objects.filter(org_unit_id=unit.parent_id, role=Role.DISTRICT_OFFICER).order_by("pk").first()
+        )
+        monthly_report_return(user=reviewer, report=report, reason=RETURN_REASON)
+
+
+def seed_leads(community: OrgUnit) -> None:
+    """Leads at every step for the district to work through: reported, being verified, escalated to the
+    city, filed as a case (with the reporter's reward) and dismissed."""
+    if Lead.objects.filter(community=community).exclude(source=LeadSource.INSPECTOR).exists():
+        return
+    officer = User.objects.filter(org_unit_id=community.parent_id, role=Role.DISTRICT_OFFICER).order_by("pk")[
+        0
+    ]
+    info = User.objects.get(username=f"info-{community.code}")
+    shops = list(community.establishments.open().order_by("pk"))
+
+    def report(text: str, shop: Establishment, **reporter) -> Lead:
+        if "reporter" in reporter:
+            reporter["source"] = LeadSource.INFO_OFFICER
+        else:
+            reporter["source"] = LeadSource.PUBLIC
+        return leads.lead_report(community=community, establishment=shop, description=text, **reporter)
+
+    report("有群众反映该店售卖的熟食有异味", shops[0], reporter_name="", reporter_phone="")
+    leads.lead_verify(user=officer, lead=report("店内冰柜断电，冷冻食品解冻后再冻", shops[1], reporter=info))
+    escalated = report("疑似销售假冒保健食品，宣称可治疗糖尿病", shops[9 % len(shops)], reporter=info)
+    leads.lead_escalate(user=officer, lead=escalated, note="涉及虚假宣传，按事权报市局处理")
+    filed = report("后厨使用过期食用油", shops[2], reporter_name="王女士", reporter_phone="13800000000")
+    leads.lead_verify(user=officer, lead=filed)
+    leads.lead_file(user=officer, lead=filed, note="现场查实，已立案调查")
+    own = report("无证经营熟食摊点", shops[3], reporter=info)
+    leads.lead_verify(user=officer, lead=own)
+    leads.lead_file(user=officer, lead=own, note="已立案，责令停止经营")
+    dismissed = report("怀疑药店销售过期药品", shops[4], reporter_name="匿名", reporter_phone="")
+    leads.lead_dismiss(user=officer, lead=dismissed, reason="现场核查，所涉药品均在有效期内")
+
+
+def seed_incidents(community: OrgUnit) -> None:
+    """Two incidents: one first reported within the hour and closed, one reported late and still open."""
+    if Incident.objects.filter(community=community).exists():
+        return
+    head = User.objects.get(username=f"head-{community.code}")
+    now = timezone.now()
+    shop = community.establishments.open().filter(category=Category.SCHOOL_CANTEEN).first()
+    on_time = incidents.incident_report(
+        user=head,
+        unit_name=shop.name if shop else community.name,
+        place=shop.address if shop else community.address,
+        occurred_at=now - dt.timedelta(minutes=35),
+        facts="午餐后 6 名学生出现腹痛、呕吐，已送医观察。",
+        people_affected=6,
+        establishment=shop,
+    )
+    incidents.incident_follow_up(user=head, incident=on_time, text="区所已到场，留样食品已封存送检。")
+    incidents.incident_follow_up(
+        user=head, incident=on_time, text="6 名学生已出院，检测结果未见致病菌，事件处置完毕。", is_final=True
+    )
+    late = incidents.incident_report(
+        user=head,
+        unit_name=f"{community.name}居民家庭聚餐",
+        place=f"{community.name}3幢",
+        occurred_at=now - dt.timedelta(hours=5),
+        facts="家庭聚餐食用自采野生蘑菇，3 人出现恶心、头晕症状。",
+        people_affected=3,
+    )
+    incidents.incident_follow_up(user=head, incident=late, text="3 人已就医，症状缓解，剩余蘑菇已收集待检。")
+
+
+def seed_articles(community: OrgUnit, number: int) -> None:
+    """Articles on activities: one sent the day after the activity (on time), one a week later (late)."""
+    if Article.objects.filter(community=community).exists():
+        return
+    info = User.objects.get(username=f"info-{community.code}")
+    today = timezone.localdate()
+    on_time = article_submit(
+        user=info,
+        title=f"{community.name}开展食品安全进校园宣传活动",
+        activity_ended_on=today - dt.timedelta(days=1),
+        body="社区巡查员走进辖区小学，为学生讲解食品安全知识，发放宣传册 200 份。",
+    )
+    article_submit(
+        user=info,
+        title=f"{community.name}组织过期药品回收活动",
+        activity_ended_on=today - dt.timedelta(days=6 + number),
+        body="社区在居委会门口设点回收过期药品，共回收过期药品 36 盒。",
+    )
+    if number == 1:
+        officer = User.objects.filter(org_unit_id=community.parent_id, role=Role.DISTRICT_OFFICER).order_by(
+            "pk"
+        )[0]
+        article_forward(user=officer, article=on_time)
+
+
+def seed_model_units(district: OrgUnit) -> None:
+    """The plan's targets for the year, with candidates accepted, being assessed and put forward."""
+    year = timezone.localdate().year
+    if ModelTarget.objects.filter(district=district, year=year).exists():
+        return
+    officer = User.objects.filter(org_unit=district, role=Role.DISTRICT_OFFICER).order_by("pk")[0]
+    model_units.model_targets_from_plan(user=officer, district=district, year=year)
+    targets = {t.category: t for t in ModelTarget.objects.filter(district=district, year=year)}
+    communities = list(district.children.communities().order_by("code"))
+    steps = (CandidateStatus.ACCEPTED, CandidateStatus.ASSESSING, CandidateStatus.CANDIDATE)
+    for community, status in zip(communities, steps, strict=False):
+        candidate = model_units.model_candidate_add(
+            user=officer, target=targets[ModelCategory.COMMUNITY], name=community.name, community=community
+        )
+        model_units.model_candidate_set_status(user=officer, candidate=candidate, status=status)
+    for category, registry in (
+        (ModelCategory.FOOD_SERVICE, Category.FOOD_SERVICE),
+        (ModelCategory.PHARMACY, Category.PHARMACY),
+    ):
+        shops = Establishment.objects.filter(
+            community__parent=district, category=registry, status=Status.OPEN
+        )
+        for shop, status in zip(shops.order_by("pk")[:3], steps, strict=False):
+            candidate = model_units.model_candidate_add(
+                user=officer, target=targets[category], name=shop.name, establishment=shop
+            )
+            model_units.model_candidate_set_status(user=officer, candidate=candidate, status=status)
+
+
+def seed_assessment(district: OrgUnit) -> None:
+    """In the year-end window, the district's assessment of its first community, part scored."""
+    if not in_window(timezone.localdate()):
+        return
+    officer = User.objects.filter(org_unit=district, role=Role.DISTRICT_OFFICER).order_by("pk")[0]
+    community = district.children.communities().order_by("code")[0]
+    assessment = assessments.assessment_start(user=officer, tier=Tier.COMMUNITY, assessee_unit=community)
+    if assessment.items.filter(updated_by__isnull=False).exists():
+        return
+    by_hand = assessment.items.filter(metric="").order_by("position").first()
+    if by_hand is not None:
+        assessments.assessment_item_score(
+            user=officer, item=by_hand, score=by_hand.points * Decimal("0.8"), note="听取工作报告，材料齐全"
+        )
+    check = assessment.checks.order_by("pk").first()
+    if check is not None:
+        assessments.sample_check_record(
+            user=officer, check=check, score=Decimal(88), note="现场抽查巡查记录规范"
+        )
 
 
 class Command(BaseCommand):
@@ -485,8 +742,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="DEBUG=False 时也执行（慎用）。")
+        parser.add_argument("--url", default=SITE_URL, help="打印的登录地址（make run 传入所用端口）。")
 
-    def handle(self, *args, force: bool = False, **options) -> None:
+    def handle(self, *args, force: bool = False, url: str = SITE_URL, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG=False：演示数据含公开密码的管理员账号，拒绝执行（确需执行请加 --force）。"
@@ -497,7 +755,7 @@ class Command(BaseCommand):
         # would send them, so the demo's notification centres show what the product does.
         call_command("send_reminders", stdout=self.stdout)
         self.print_summary(created)
-        self.print_logins(logins)
+        self.print_logins(logins, url)
 
     def seed(self) -> tuple[int, list[tuple[str, list[tuple[str, str]]]]]:
         # Hashing is slow by design; every demo user shares the one hash.
@@ -523,6 +781,10 @@ class Command(BaseCommand):
                 created += seed_establishments(community, number, streets, grids, admin)
                 seed_patrol_history(community)
                 seed_publicity(community, number)
+                seed_articles(community, number)
+                if number == 1:
+                    seed_leads(community)
+                    seed_incidents(community)
                 habit = REPORT_HABITS[(number + int(district_code[-1])) % len(REPORT_HABITS)]
                 head = User.objects.get(username=f"head-{community.code}")
                 seed_report(community, periods.previous_period(timezone.localdate()), habit, head, NARRATIVE)
@@ -532,6 +794,8 @@ class Command(BaseCommand):
                         (f"head-{community.code}", f"{Role.COMMUNITY_HEAD.label} · {community.name}"),
                         (f"leader-{community.code}", f"{Role.SUPERVISING_LEADER.label} · {community.name}"),
                     ]
+            seed_model_units(district)
+            seed_assessment(district)
             officer = User.objects.get(username=f"dist-{district_code}-1")
             habit = "on_time" if district_code == DISTRICTS[0][0] else "missing"
             seed_report(
@@ -565,8 +829,8 @@ class Command(BaseCommand):
             )
         )
 
-    def print_logins(self, logins: list[tuple[str, list[tuple[str, str]]]]) -> None:
-        self.stdout.write(f"\n演示账号（统一密码：{PASSWORD}）  登录地址：{SITE_URL}")
+    def print_logins(self, logins: list[tuple[str, list[tuple[str, str]]]], url: str) -> None:
+        self.stdout.write(f"\n演示账号（统一密码：{PASSWORD}）  登录地址：{url}")
         for heading, rows in logins:
             self.stdout.write(f"  【{heading}】")
             for username, label in rows:
