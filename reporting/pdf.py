@@ -30,9 +30,13 @@ def _trend_charts(rollup, communities: list[OrgUnit], now: dt.datetime) -> list:
     trend = report_figures.monthly_trend(communities, months)
     result = [
         charts.bar_chart(
-            "巡查天数率（近12个月）",
+            f"{catalogue.BY_KEY['patrol_day_rate'].label}（近12个月）",
             labels,
-            [charts.Series("巡查天数率", [row["patrol_day_rate"] for row in trend])],
+            [
+                charts.Series(
+                    str(catalogue.BY_KEY["patrol_day_rate"].label), [row["patrol_day_rate"] for row in trend]
+                )
+            ],
             max_value=100,
             suffix="%",
         )

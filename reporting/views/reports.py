@@ -335,9 +335,13 @@ def _trend_charts(
     timeliness = on_time_trend(units, months, now=now, submitted=submitted)  # the units' own keys only
     return [
         charts.bar_chart(
-            _("Patrol-day rate"),
+            catalogue.BY_KEY["patrol_day_rate"].label,
             labels,
-            [charts.Series(_("Days patrolled"), [row["patrol_day_rate"] for row in trend])],
+            [
+                charts.Series(
+                    catalogue.BY_KEY["patrol_day_rate"].label, [row["patrol_day_rate"] for row in trend]
+                )
+            ],
             max_value=100,
             suffix="%",
         ),
@@ -345,8 +349,10 @@ def _trend_charts(
             _("Visits and findings"),
             labels,
             [
-                charts.Series(_("Visits"), [row["visits"] for row in trend]),
-                charts.Series(_("Findings"), [row["findings"] for row in trend], color="#dc2626"),
+                charts.Series(catalogue.BY_KEY["visits"].label, [row["visits"] for row in trend]),
+                charts.Series(
+                    catalogue.BY_KEY["findings"].label, [row["findings"] for row in trend], color="#dc2626"
+                ),
             ],
         ),
         charts.bar_chart(
