@@ -170,6 +170,16 @@ EXPECTED: dict[str, Row] = {
     "patrols:patrol_calendar": Row(ANY_USER, _r("patrols:patrol_calendar")),
     "patrols:patrol_overview": Row(ABOVE_COMMUNITY, _r("patrols:patrol_overview")),
     "patrols:patrol_detail": Row(A_RECORD, _r("patrols:patrol_detail", lambda w: w.draft.pk)),
+    # A day's record by its date (a phone's day started offline): each community's own.
+    "patrols:patrol_on_day": Row(
+        COMMUNITY_STAFF, _r("patrols:patrol_on_day", lambda w: f"{w.draft.date:%Y-%m-%d}")
+    ),
+    "patrols:visit_create_on_day": Row(
+        A_TEAM_ONLY,
+        _r("patrols:visit_create_on_day", lambda w: f"{w.draft.date:%Y-%m-%d}", lambda w: w.pharmacy.pk),
+        "post",
+        _visit_body,
+    ),
     "patrols:visit_create": Row(
         A_TEAM_ONLY,
         _r("patrols:visit_create", lambda w: w.draft.pk, lambda w: w.pharmacy.pk),

@@ -582,7 +582,7 @@ def test_district_dashboard_shows_each_community_state(
     with translation.override("zh-hans"):
         chart = str(page.context["charts"][2])
         for name, count in (("On time", 1), ("Late", 0), ("Missing", 1)):
-            assert f"26-10 {translation.gettext(name)}: {count}<" in chart
+            assert f"26-10 {translation.gettext(name)}：{count}<" in chart
     october_rates = reporting_rates([community_a, community_b], [OCTOBER], now=timezone.now())
     assert [(r.expected, r.submitted, r.on_time) for r in october_rates.values()] == [(1, 1, 1), (1, 0, 0)]
     year = reporting_rates([community_a, community_b], periods.year_to_date(OCTOBER), now=timezone.now())

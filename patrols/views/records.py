@@ -152,14 +152,16 @@ def visit_create_on_day(request, day: str, shop: int):
     the order), it is stored there; before that it is refused in words and kept on the phone.
     """
     date = _offline_day(day)
+    if request.user.role != Role.INSPECTOR:
+        raise Http404
     if (patrol := _day_record(request.user, date)) is not None:
         return visit_create(request, patrol.pk, shop)
-    if request.method == "POST":
-        context = {"date": date}
-        return render(request, "patrols/patrol_not_started.html", context, status=409)
     establishment = get_object_or_404(
         Establishment.objects.visible_to(request.user).select_related("community"), pk=shop
     )
+    if request.method == "POST":
+        context = {"date": date}
+        return render(request, "patrols/patrol_not_started.html", context, status=409)
     return _visit_page(request, None, establishment, reverse("patrols:patrol_on_day", args=[day]))
 
 

@@ -76,6 +76,12 @@ def test_a_whole_field_day_offline_on_a_phone(phone, town, jpeg):
     hand = Hand(page)
     log_in(page, town.inspector)
 
+    # The phone's navigation: at most five destinations, each at least 44 px tall, nothing under a ☰.
+    bar = page.locator(".bottombar a")
+    expect(bar).to_have_count(5)
+    assert all(box["height"] >= 44 for box in (bar.nth(i).bounding_box() for i in range(5)))
+    expect(page.locator("details.menu")).to_have_count(0)
+
     # Online in the morning: 今日巡查 is opened, and the phone keeps the day's pages.
     hand.tap(".bottombar a[href='/patrols/today/']")
     expect(page.locator("#start-patrol")).to_be_visible()
