@@ -44,7 +44,7 @@ COUNT_MAX = 1_000_000
 ID_MIN = 1
 ID_MAX = 2**63 - 1
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 
 
 def validate_count(value: int | None) -> None:
@@ -101,6 +101,8 @@ def validate_past_day(value: dt.date | dt.datetime | None) -> None:
         return
     today = timezone.localdate()
     day = _safe_day(value)
+    if day is not None and EARLIEST_DAY <= today < day <= latest_day(today):
+        raise ValidationError(_("This date is in the future."), code="future")
     if day is None or not EARLIEST_DAY <= day <= today:
         raise out_of_range(EARLIEST_DAY, today)
 
@@ -162,7 +164,8 @@ def is_plausible_moment(value: dt.datetime | None) -> bool:
 def parse_id(raw: object) -> int | None:
     """An id from a query parameter or a form: a whole number within the keys' range, else None."""
     text = str(raw).strip()
-    if not text.isdigit() or len(text) > len(str(ID_MAX)):
+    # ASCII digits only: "²".isdigit() is true, yet no number.
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(ID_MAX)):
         return None
     value = int(text)
     return value if ID_MIN <= value <= ID_MAX else None
@@ -174,17 +177,17 @@ def parse_month(text: str) -> dt.date | None:
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12:
+    last = latest_day()
+    if not (EARLIEST_DAY.year <= year <= last.year and 1 <= month <= 12):
         return None
     first = dt.date(year, month, 1)
-    last = latest_day()
     return first if EARLIEST_DAY <= first <= last.replace(day=1) else None
 
 
 def parse_year(text: object) -> int | None:
     """A year from EARLIEST_DAY's to next year's; None for anything else."""
     raw = str(text).strip()
-    if not raw.isdigit() or len(raw) != 4:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
         return None
     year = int(raw)
     return year if EARLIEST_DAY.year <= year <= latest_day().year else None

@@ -51,6 +51,7 @@ def patrol(clock, day: dt.date, inspector, partner, shop, *, risk: bool = False)
         if risk
         else []
     )
+    clock.set(at(day, 10))  # the visit is recorded when it is made, not before (config.bounds)
     records.visit_record(
         user=inspector,
         patrol=record,
@@ -106,6 +107,7 @@ def year_of_records(
     first_risk = Patrol.objects.get(date=dt.date(YEAR, 3, 3)).visits.get().finding_set.get()
     clock.set(at(dt.date(YEAR, 3, 8), 9))
     follow = records.patrol_start(user=inspector_a, team=[partner_a], date=dt.date(YEAR, 3, 8))[0]
+    clock.set(at(dt.date(YEAR, 3, 8), 10))
     records.visit_record(
         user=inspector_a,
         patrol=follow,

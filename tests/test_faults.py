@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -291,13 +291,24 @@ def test_a_database_failure_on_a_read_says_the_page_could_not_be_loaded(client, 
     """A read that fails saved nothing and lost nothing: the page must not say "nothing was saved"."""
     client.force_login(inspector_a)
     api.force_authenticate(inspector_a)
-    with connection.cursor() as cursor:  # the table is gone, as after a botched restore
-        cursor.execute("ALTER TABLE patrols_incident RENAME TO patrols_incident_away")
     with translation.override("zh-hans"):
         not_loaded = translation.gettext(NOT_LOADED)
-    page = client.get("/incidents/")
+    with table_gone("patrols_incident"):
+        page = client.get("/incidents/")
     assert page.status_code == 503
     assert not_loaded in page.content.decode()
     assert not_saved() not in page.content.decode()
-    answer = api.get("/api/incidents/")
+    with table_gone("patrols_incident"):
+        answer = api.get("/api/incidents/")
     assert (answer.status_code, answer.json()) == (503, {"detail": not_loaded})
+
+
+@contextmanager
+def table_gone(table: str) -> Iterator[None]:
+    """The table renamed away, as after a botched restore, in a savepoint rolled back afterwards
+    (PostgreSQL refuses every statement after a failed one until then)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+        yield
+        transaction.set_rollback(True)

@@ -204,6 +204,7 @@ def test_rectification_due_tomorrow_and_then_overdue(
     day = dt.date(2026, 11, 2)
     clock.set(at(day, 9))
     patrol = records.patrol_start(user=inspector_a, team=[partner_a], date=day)[0]
+    clock.set(at(day, 10))  # the visit is recorded when it is made, not before (config.bounds)
     records.visit_record(
         user=inspector_a,
         patrol=patrol,
