@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "knox",
+    "config.apps.KnoxConfig",  # django-rest-knox, named in the project's language
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
