@@ -678,7 +678,11 @@ def test_recompute_visit_due_applies_the_rule_to_every_establishment(shop_a, com
     other.refresh_from_db()
     assert other.next_visit_due == other.compute_next_visit_due()
 
-def test_follow_up_choices_name_shop_category_dates_most_urgent_first(client, inspector_a, partner_a, shop_a):
+
+def test_follow_up_choices_name_shop_category_dates_most_urgent_first(
+    clock, client, inspector_a, partner_a, shop_a
+):
+    clock.set(shanghai(dt.date(2026, 10, 20), 10))  # nine days back is still an open month
     today = timezone.localdate()
     earlier, _ = services.patrol_start(user=inspector_a, team=[partner_a], date=today - dt.timedelta(days=9))
     risks = [

@@ -37,11 +37,13 @@ def last_month_day() -> dt.date:
     return periods.previous_period(timezone.localdate()) + dt.timedelta(days=9)
 
 
-def patrol_with_visits(community: OrgUnit, shops: int, inspectors: list[User] | None = None) -> Patrol:
+def patrol_with_visits(
+    community: OrgUnit, shops: int, inspectors: list[User] | None = None, *, day: dt.date | None = None
+) -> Patrol:
     """A patrol of last month in `community` that visited `shops` new establishments, logged and
-    submitted on that day (later, last month's report would be locked)."""
+    submitted on that day (later, last month's report would be locked); one record per day."""
     inspectors = inspectors or UserFactory.create_batch(2, role=Role.INSPECTOR, org_unit=community)
-    day = last_month_day()
+    day = day or last_month_day()
     that_day = dt.datetime.combine(day, dt.time(10), tzinfo=periods.local_zone())
     with mock.patch("django.utils.timezone.now", return_value=that_day):
         patrol, _ = patrol_start(user=inspectors[0], team=inspectors[1:], date=day)
@@ -61,8 +63,9 @@ def test_inspector_home_costs_the_same_for_few_and_many_records(client, communit
     patrol_with_visits(community_a, shops=2, inspectors=[inspector_a, partner_a])
     EstablishmentFactory(community=community_a, last_visited_on=None)  # never visited: overdue
     few = count_queries(lambda: client.get(reverse("home")))
-    for _ in range(3):
-        patrol_with_visits(community_a, shops=20, inspectors=[inspector_a, partner_a])
+    for n in range(1, 4):
+        day = last_month_day() + dt.timedelta(days=n)
+        patrol_with_visits(community_a, shops=20, inspectors=[inspector_a, partner_a], day=day)
     EstablishmentFactory.create_batch(12, community=community_a, last_visited_on=None)
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("home"))
