@@ -107,7 +107,7 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
     def get_figures(self, obj: MonthlyReport) -> dict | None:
         if not obj.is_submitted:
             return None
