@@ -485,9 +485,9 @@ def normalise(figures: dict | None) -> dict:
     return with_rates(figures)
 
 
-def shown(output: str, tier: str) -> list[Figure]:
-    """The figures an output shows for a unit of `tier`, in the catalogue's order."""
-    return [figure for figure in FIGURES if figure.shown_in(output, tier)]
+def shown(output: str, tier: str, *, group: str | None = None) -> list[Figure]:
+    """The figures an output shows for a unit of `tier` (of one group), in the catalogue's order."""
+    return [f for f in FIGURES if f.shown_in(output, tier) and (group is None or f.group == group)]
 
 
 def display(figure: Figure, value) -> str:
@@ -505,10 +505,6 @@ class Cell:
     @property
     def text(self) -> str:
         return display(self.figure, self.value)
-
-    @property
-    def is_rate(self) -> bool:
-        return self.figure.kind == RATE
 
 
 def cells(figures: dict, output: str, tier: str) -> list[Cell]:

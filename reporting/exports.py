@@ -188,8 +188,7 @@ class MonthBook:
         rollup = self.rollup
         self.summary.add(rollup.rows)
         self.summary.total(rollup.own)
-        received = catalogue.shown(catalogue.EXCEL, rollup.tier)
-        received = [f for f in received if f.group == "communities"]
+        received = catalogue.shown(catalogue.EXCEL, rollup.tier, group="communities")
         if received:
             self.summary_writer.note(
                 "；".join(
@@ -204,9 +203,7 @@ class MonthBook:
         self.workbook.save(target)
 
     def _categories(self) -> None:
-        figures = [
-            f for f in catalogue.shown(catalogue.EXCEL, OrgUnitKind.COMMUNITY) if f.group == "categories"
-        ]
+        figures = catalogue.shown(catalogue.EXCEL, OrgUnitKind.COMMUNITY, group="categories")
         writer = SheetWriter(self.workbook.create_sheet("问题分类"), [16] + [12] * (len(figures) + 1))
         writer.title(f"{self.rollup.unit.name} {month_label(self.rollup.period)} 发现问题分类统计")
         kinds = [TEXT] + [INT] * (len(figures) + 1)

@@ -52,11 +52,10 @@ from reporting.catalogue import (
     empty,
     percent,
     total,
-    total_over_months,
     with_rates,
 )
 
-__all__ = ["community_figures", "figures_over", "live_figures", "monthly_trend", "percent", "total"]
+__all__ = ["community_figures", "live_figures", "monthly_trend", "percent", "total"]
 
 
 def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
@@ -90,15 +89,6 @@ def live_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date
     prefix = f"reporting:figures:{VERSION}"
     keys = {pk: f"{prefix}:{pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for pk in by_pk} if ended else {}
     return _kept(list(by_pk), keys, lambda pks: community_figures([by_pk[pk] for pk in pks], period, on=on))
-
-
-def figures_over(communities: Iterable[OrgUnit], months: list[dt.date], *, on: dt.date) -> dict[int, dict]:
-    """Per community id, the live figures of several months added up (catalogue.total_over_months)."""
-    communities = list(communities)
-    by_month = [community_figures(communities, month, on=on) for month in months]
-    return {
-        c.pk: total_over_months(months, [figures_of[c.pk] for figures_of in by_month]) for c in communities
-    }
 
 
 def _add_patrols(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:

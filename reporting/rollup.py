@@ -235,10 +235,6 @@ class MonthRollup:
             rows = unit_months(chunk, self.period, now=self.now, year_months=self.year_months)
             yield _mark_included(rows, included)
 
-    @cached_property
-    def detail(self) -> list[UnitMonth]:
-        return [row for chunk in self.detail_chunks() for row in chunk]
-
 
 def month_rollup(
     *,
