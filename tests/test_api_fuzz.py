@@ -8,6 +8,7 @@ repeats, no example database written into the working tree.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
@@ -56,10 +58,25 @@ def wsgi_app() -> Iterator[WSGIHandler]:
     signals.request_finished.connect(close_old_connections)
 
 
+_SCHEMA_TEXT: list[str] = []
+
+
 @pytest.fixture
 def api_schema(world, wsgi_app):
+    """The API's own schema, served by the application once and reused for every operation's test.
+
+    The schema does not depend on the records; generating it for each of the few hundred tests
+    cost as much as the requests themselves.
+    """
+    if not _SCHEMA_TEXT:
+        response = Client().get("/api/schema/", {"format": "json"})
+        assert response.status_code == 200, response.status_code
+        _SCHEMA_TEXT.append(response.content.decode())
+    loaded = schemathesis.openapi.from_dict(json.loads(_SCHEMA_TEXT[0]))
+    loaded.app = wsgi_app
+    loaded.location = "/api/schema/"
     # Token logins are left out: random credentials would only lock random accounts.
-    return schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app).exclude(path="/api/auth/token/")
+    return loaded.exclude(path="/api/auth/token/")
 
 
 class _Tracebacks(logging.Handler):
