@@ -2,8 +2,13 @@
 community head, a district officer, a city officer) in a town of records, no generated request may
 cause a server error or a response that breaks the schema, and the server log holds no traceback.
 
-Bounded for CI (both databases, each role): a few examples per operation, derandomized so a failure
-repeats, no example database written into the working tree.
+Bounded for CI (both databases, each role), derandomized so a failure repeats, no example database
+written into the working tree. The inspector and the district officer, between them the writers of
+nearly every record, get schemathesis's coverage phase as well: every boundary value and every
+missing or malformed field of each operation (a few thousand requests each). The community head and
+the city officer, whose writes are a subset of theirs, get the schema's examples and a few generated
+requests per operation: their tests are about what they may reach, not about parsing again what the
+writers' tests already sent.
 """
 
 from __future__ import annotations
@@ -22,16 +27,18 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.security_world import World, build_world
 
-# Generated requests per operation and role. Each request costs the whole stack (a token, a world
-# of records, the response checked against the schema): the district officer, who may write the
-# most, is fuzzed hardest; the other roles once per operation beyond the schema's own examples,
-# which keeps both CI runs (SQLite, PostgreSQL) within their time.
-EXAMPLES_PER_OPERATION = {"officer_a": 3}
+# Generated requests per operation and role, beyond the schema's examples and the coverage phase.
+# Each request costs the whole stack (a token, the response checked against the schema).
+EXAMPLES_PER_OPERATION = {"officer_a": 3, "head_a": 3, "city_officer": 3}
 DEFAULT_EXAMPLES = 1
+# The roles whose tests run the coverage phase (see the module's docstring).
+COVERAGE_ROLES = {"inspector_a", "officer_a"}
+WITHOUT_COVERAGE = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
 
 
 @pytest.fixture
@@ -61,8 +68,7 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 _SCHEMA_TEXT: list[str] = []
 
 
-@pytest.fixture
-def api_schema(world, wsgi_app):
+def _api_schema(wsgi_app: WSGIHandler, config: SchemathesisConfig | None = None):
     """The API's own schema, served by the application once and reused for every operation's test.
 
     The schema does not depend on the records; generating it for each of the few hundred tests
@@ -72,11 +78,21 @@ def api_schema(world, wsgi_app):
         response = Client().get("/api/schema/", {"format": "json"})
         assert response.status_code == 200, response.status_code
         _SCHEMA_TEXT.append(response.content.decode())
-    loaded = schemathesis.openapi.from_dict(json.loads(_SCHEMA_TEXT[0]))
+    loaded = schemathesis.openapi.from_dict(json.loads(_SCHEMA_TEXT[0]), config=config)
     loaded.app = wsgi_app
     loaded.location = "/api/schema/"
     # Token logins are left out: random credentials would only lock random accounts.
     return loaded.exclude(path="/api/auth/token/")
+
+
+@pytest.fixture
+def api_schema(world, wsgi_app):
+    return _api_schema(wsgi_app)
+
+
+@pytest.fixture
+def api_schema_without_coverage(world, wsgi_app):
+    return _api_schema(wsgi_app, WITHOUT_COVERAGE)
 
 
 class _Tracebacks(logging.Handler):
@@ -104,12 +120,13 @@ def server_log() -> Iterator[_Tracebacks]:
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+schema_without_coverage = schemathesis.pytest.from_fixture("api_schema_without_coverage")
 
 
 def fuzz_as(username: str):
     """The fuzz test as one user: each role with API access gets its own test."""
 
-    @schema.parametrize()
+    @(schema if username in COVERAGE_ROLES else schema_without_coverage).parametrize()
     @settings(
         max_examples=EXAMPLES_PER_OPERATION.get(username, DEFAULT_EXAMPLES),
         derandomize=True,
