@@ -47,13 +47,13 @@ TEST_PASSWORD = "pw-for-tests-1"
 
 
 @cache
-def hashed_test_password() -> str:
-    """The test password hashed once, with the production hasher: every test user shares it.
+def hashed_password(raw: str) -> str:
+    """A password hashed once per run with the production hasher, then shared by every test user.
 
-    Hashing it per user (factory.django.Password) cost a quarter of a second for each of the
-    thousands of users the suite makes; a login still checks it the production way.
+    Hashing it per user (factory.django.Password's default) cost a quarter of a second for each of
+    the thousands of users the suite makes; a login still checks it the production way.
     """
-    return make_password(TEST_PASSWORD)
+    return make_password(raw)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -66,7 +66,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.INSPECTOR
     org_unit = factory.SubFactory(CommunityFactory)
     certificate_no = factory.Sequence(lambda n: f"XC-{n:04d}")
-    password = factory.LazyFunction(hashed_test_password)
+    password = factory.django.Password(TEST_PASSWORD, transform=hashed_password)
 
 
 class EstablishmentFactory(factory.django.DjangoModelFactory):
