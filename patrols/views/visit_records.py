@@ -52,6 +52,8 @@ def _visit_for(request, pk: int) -> Visit:
 
 def _record_page(request, visit: Visit, sign_form=None, refuse_form=None, status: int = 200):
     context = visit_record_context(visit)
+    # What refused the whole operation (the record no longer open, say) shows whether or not the forms do.
+    context["errors"] = [e for form in (sign_form, refuse_form) if form for e in form.non_field_errors()]
     if services.may_mark_shop_record(request.user, visit):
         context["sign_form"] = sign_form or SignForm(
             initial={"signer_name": visit.establishment.legal_representative}
