@@ -400,8 +400,9 @@ def patrol_review(request):
             # Visits saved far from their shop are shown to the reviewer (Visit.is_far_from_shop).
             Prefetch(
                 "visits",
-                queryset=Visit.objects.filter(latitude__isnull=False, establishment__latitude__isnull=False)
-                .select_related("establishment"),
+                queryset=Visit.objects.filter(
+                    latitude__isnull=False, establishment__latitude__isnull=False
+                ).select_related("establishment"),
                 to_attr="positioned_visits",
             ),
         )
