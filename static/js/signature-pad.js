@@ -30,7 +30,11 @@
 
     canvas.addEventListener("pointerdown", function (event) {
       event.preventDefault();
-      canvas.setPointerCapture(event.pointerId);
+      try {
+        canvas.setPointerCapture(event.pointerId); // keep the stroke when the finger leaves the box
+      } catch (err) {
+        // a pointer the browser cannot capture still draws
+      }
       last = point(event);
     });
     canvas.addEventListener("pointermove", function (event) {
