@@ -6,6 +6,8 @@ signs or marks it, while the patrol record can still be changed (patrols.service
 
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,12 +20,13 @@ from django.views.decorators.http import require_POST
 
 from config.downloads import PDF, attachment
 from patrols.models import REFUSAL_REASON_MAX_LENGTH, SIGNER_NAME_MAX_LENGTH, Visit
+from patrols.photos import SIGNATURE_MAX_BYTES
 from patrols.services import records as services
 from patrols.visit_records import visit_record_context, visit_record_filenames, visit_record_pdf
 
-# A canvas's PNG as a data URL: a signature of a few hundred pixels is tens of KB; more is refused
-# before it is decoded (patrols.photos.read_signature bounds the image itself).
-SIGNATURE_FIELD_MAX_CHARS = 300_000
+# A canvas's PNG as a data URL ("data:image/png;base64," and the base64 of at most
+# SIGNATURE_MAX_BYTES): anything longer is refused before it is decoded.
+SIGNATURE_FIELD_MAX_CHARS = len("data:image/png;base64,") + 4 * math.ceil(SIGNATURE_MAX_BYTES / 3)
 
 
 class SignForm(forms.Form):
@@ -33,7 +36,10 @@ class SignForm(forms.Form):
     signature = forms.CharField(
         widget=forms.HiddenInput,
         max_length=SIGNATURE_FIELD_MAX_CHARS,
-        error_messages={"required": gettext_lazy("Sign in the box before saving.")},
+        error_messages={
+            "required": gettext_lazy("Sign in the box before saving."),
+            "max_length": gettext_lazy("The signature image is larger than 200 KB."),
+        },
     )
 
 
