@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import subprocess
 import uuid
 from decimal import Decimal
 
@@ -186,13 +187,18 @@ def test_the_database_refuses_a_record_both_signed_and_refused(visit_a):
 # The PDF and the shop's page
 
 
-def test_the_record_prints_as_a_chinese_pdf(client, inspector_a, visit_a):
+def test_the_record_prints_as_a_chinese_pdf(client, inspector_a, visit_a, tmp_path):
     client.force_login(inspector_a)
     sign(client, visit_a)
     response = client.get(reverse("patrols:visit_record_pdf", args=[visit_a.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content.startswith(b"%PDF")
+    pdf = tmp_path / "record.pdf"
+    pdf.write_bytes(content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("现场巡查记录", "张记面馆", "冰柜温度过高", "张老板", "巡查员证号"):
+        assert words in text
     assert (
         "filename*=UTF-8''%E7%8E%B0%E5%9C%BA%E5%B7%A1%E6%9F%A5%E8%AE%B0%E5%BD%95"
         in response["Content-Disposition"]

@@ -88,7 +88,7 @@ def _shop_record_for(token: str, record_token: str) -> Visit:
     except (BadSignature, ValueError):
         raise Http404 from None
     records = Visit.objects.shown_to_shop(establishment, on=timezone.localdate()).select_related(
-        "patrol", "establishment"
+        "patrol__community", "establishment"
     )
     return get_object_or_404(records, client_id=client_id)
 
