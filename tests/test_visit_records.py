@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -306,6 +307,13 @@ def test_a_position_out_of_range_or_in_part_is_refused(client, api, inspector_a,
     body |= {k: v for k, v in position.items() if v != ""}
     assert api.post("/api/visits/", body, format="json").status_code == 400
     assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("parts", [("NaN", "120", "5"), ("30", "Infinity", "5"), ("30", "120", "1e6")])
+def test_the_service_refuses_a_position_that_is_no_place(parts):
+    with pytest.raises(ValidationError) as refused:
+        services.Position.from_parts(*(Decimal(part) for part in parts))
+    assert "position" in refused.value.message_dict
 
 
 def test_the_database_refuses_a_position_out_of_range(visit_a):

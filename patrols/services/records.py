@@ -204,8 +204,10 @@ class Position:
         return position
 
     def check(self) -> None:
+        parts = (self.latitude, self.longitude, self.accuracy_m)
         if not (
-            abs(self.latitude) <= bounds.LATITUDE_MAX
+            all(part.is_finite() for part in parts)
+            and abs(self.latitude) <= bounds.LATITUDE_MAX
             and abs(self.longitude) <= bounds.LONGITUDE_MAX
             and 0 <= self.accuracy_m <= bounds.ACCURACY_MAX_METRES
         ):
