@@ -83,7 +83,8 @@ pat AS (
   FROM counted p WHERE p.date >= %(first)s GROUP BY 1
 ),
 vis AS (
-  SELECT p.community_id AS cid, count(*) AS visits, count(*) FILTER (WHERE v.result = 'issues') AS issues
+  SELECT p.community_id AS cid, count(*) AS visits, count(*) FILTER (WHERE v.result = 'issues') AS issues,
+         count(v.shop_signed_at) AS signed, count(v.shop_refused_at) AS refused
   FROM {t["visit"]} v JOIN counted p ON p.id = v.patrol_id
   WHERE p.date >= %(first)s GROUP BY 1
 ),
@@ -175,7 +176,7 @@ packs AS (
 SELECT u.id,
   greatest(least(coalesce(u.closed_on, %(last)s), %(last)s)
            - greatest(coalesce(u.opened_on, %(first)s), %(first)s) + 1, 0) AS days,
-  pat.patrol_days, pat.patrols, vis.visits, vis.issues,
+  pat.patrol_days, pat.patrols, vis.visits, vis.issues, vis.signed, vis.refused,
   {", ".join(f"cov.due_{r.lower()}, cov.covered_{r.lower()}" for r in RISKS)},
   fin.by_category, fin.findings, fin.rectified, fin.open, fin.reported,
   risks.open_risks, risks.overdue_risks, leads.reported, leads.filed, inc.incidents, inc.late,
@@ -192,7 +193,7 @@ LEFT JOIN bro ON bro.cid = u.id LEFT JOIN packs ON packs.cid = u.id LEFT JOIN tr
 def _shape(row: tuple) -> dict:
     """One SQL row as the product's figures dict (same keys, same rounding of the rates)."""
     n = [value or 0 for value in row]
-    (pk, days, patrol_days, patrols, visits, issues), rest = n[:6], n[6:]
+    (pk, days, patrol_days, patrols, visits, issues, signed, refused), rest = n[:8], n[8:]
     by_risk = {risk: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, risk in enumerate(RISKS)}
     rest = rest[2 * len(RISKS) :]
     (by_category, findings, rectified, open_, reported, open_risks, overdue_risks) = rest[:7]
@@ -206,6 +207,8 @@ def _shape(row: tuple) -> dict:
         patrols=patrols,
         visits=visits,
         visits_with_issues=issues,
+        visit_records_signed=signed,
+        visit_records_refused=refused,
         due=sum(due for due, _covered in by_risk.values()),
         covered=sum(covered for _due, covered in by_risk.values()),
         **{f"due_{risk}": due for risk, (due, _covered) in by_risk.items()},

@@ -40,6 +40,12 @@ STORED_BEFORE = dt.date(2100, 1, 1)
 # A count of people, households, copies or packs in one record: more is a slip of the keyboard.
 COUNT_MAX = 1_000_000
 
+# A position (a visit where it was saved, an establishment where it stands), in WGS 84 degrees,
+# with the accuracy the phone reported in metres: beyond that a fix says nothing about the place.
+LATITUDE_MAX = 90
+LONGITUDE_MAX = 180
+ACCURACY_MAX_METRES = 100_000
+
 # Every model's key is a BigAutoField (DEFAULT_AUTO_FIELD and each app's default_auto_field).
 ID_MIN = 1
 ID_MAX = 2**63 - 1
@@ -217,3 +223,24 @@ def out_of_stored_range_q(field: str, *, moment: bool) -> Q:
 def stored_range_constraint(field: str, *, moment: bool, name: str) -> CheckConstraint:
     """A CHECK constraint holding a column to the database's bounds (for a model's Meta.constraints)."""
     return CheckConstraint(condition=stored_range_q(field, moment=moment), name=name)
+
+
+def position_q(prefix: str = "", *, with_accuracy: bool = False) -> Q:
+    """The CHECK a stored position holds to: every part within its range, or no position at all.
+
+    `prefix` is the columns' common start ("" for latitude, longitude, accuracy_m).
+    """
+    names = ["latitude", "longitude"] + (["accuracy_m"] if with_accuracy else [])
+    limits = {"latitude": LATITUDE_MAX, "longitude": LONGITUDE_MAX, "accuracy_m": ACCURACY_MAX_METRES}
+    none = Q(**{f"{prefix}{name}__isnull": True for name in names})
+    within = Q(
+        **{
+            f"{prefix}{name}__{op}": value
+            for name in names
+            for op, value in (
+                ("gte", 0 if name == "accuracy_m" else -limits[name]),
+                ("lte", limits[name]),
+            )
+        }
+    )
+    return none | within

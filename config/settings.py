@@ -180,6 +180,12 @@ REPORT_DUE_DAYS = {
 }
 ARTICLE_DUE_DAYS = env_int("ARTICLE_DUE_DAYS", 1, minimum=0, maximum=30)
 
+# The visit record a shop keeps (§4): its public QR page links to it for this many days after the
+# visit. A visit saved farther than VISIT_FAR_FROM_SHOP_METRES (plus the accuracy the phone
+# reported) from the shop's registered position is marked for the reviewer.
+VISIT_RECORD_PUBLIC_DAYS = env_int("VISIT_RECORD_PUBLIC_DAYS", 30, minimum=1, maximum=365)
+VISIT_FAR_FROM_SHOP_METRES = env_int("VISIT_FAR_FROM_SHOP_METRES", 500, minimum=10, maximum=100_000)
+
 # The year-end assessment (§9, seed 001 (八)) is held in early-to-mid December:
 # the window, named once, is the month and the first and last day in it
 # (inclusive, in TIME_ZONE) on which assessments are started, filled in and submitted.

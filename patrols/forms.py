@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import bounds
 from orgs.models import OrgUnit
 from patrols import governance
 from patrols.models import Establishment
@@ -48,6 +49,8 @@ class EstablishmentForm(forms.ModelForm):
             "model_status",
             "registered_on",
             "last_visited_on",
+            "latitude",
+            "longitude",
         ]
         widgets = {
             "food_graded_on": DateInput,
@@ -168,6 +171,32 @@ class VisitForm(forms.Form):
         label=_("Put right?"), choices=YES_NO, required=False, widget=forms.RadioSelect
     )
     photos = MultiplePhotoField(label=_("Photos"), required=False)
+    # Where the phone was when the visit was saved (visit-form.js, the Geolocation API); empty when
+    # the inspector declined or the phone could not tell.
+    latitude = forms.DecimalField(
+        required=False,
+        widget=forms.HiddenInput,
+        max_digits=8,
+        decimal_places=6,
+        min_value=-bounds.LATITUDE_MAX,
+        max_value=bounds.LATITUDE_MAX,
+    )
+    longitude = forms.DecimalField(
+        required=False,
+        widget=forms.HiddenInput,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-bounds.LONGITUDE_MAX,
+        max_value=bounds.LONGITUDE_MAX,
+    )
+    accuracy_m = forms.DecimalField(
+        required=False,
+        widget=forms.HiddenInput,
+        max_digits=7,
+        decimal_places=1,
+        min_value=0,
+        max_value=bounds.ACCURACY_MAX_METRES,
+    )
 
     def __init__(self, *args, checklist: list[str], open_findings, **kwargs) -> None:
         from patrols.models import Finding, FindingCategory, FindingKind, VisitResult

@@ -26,6 +26,7 @@ from orgs.models import OrgUnitKind, User
 class Setter(StrEnum):
     REGISTRY = "registry"  # whoever may edit the registry in the establishment's area
     DISTRICT = "district"  # the district office and the city; a community proposes
+    OFFICE = "office"  # the district office and the city, nothing to propose (a shop's position)
     VISITS = "visits"  # nobody by hand: recorded visits set it
 
 
@@ -36,6 +37,8 @@ FIELD_SETTERS: dict[str, Setter] = {
     "food_graded_on": Setter.DISTRICT,
     "model_status": Setter.DISTRICT,
     "last_visited_on": Setter.VISITS,
+    "latitude": Setter.OFFICE,
+    "longitude": Setter.OFFICE,
 }
 
 # What a community may propose for the district to decide.
@@ -47,6 +50,7 @@ CHANGE_REASON_MAX_LENGTH = 100
 REFUSED = {
     Setter.DISTRICT: _("Only the district office sets this; propose a change with a reason instead."),
     Setter.VISITS: _("This follows from recorded visits and cannot be set by hand."),
+    Setter.OFFICE: _("Only the district office sets this."),
 }
 
 
@@ -69,7 +73,7 @@ def may_set(user: User, field: str) -> bool:
     setter = setter_of(field)
     if setter == Setter.VISITS or not user.can_edit_registry:
         return False
-    return setter == Setter.REGISTRY or decides_for_district(user)
+    return setter == Setter.REGISTRY or decides_for_district(user)  # DISTRICT and OFFICE
 
 
 def closed_fields(user: User) -> list[str]:

@@ -103,3 +103,43 @@ def _degrees(value, ref: str, negative: str) -> Decimal:
     degrees, minutes, seconds = (float(part) for part in value)
     decimal = Decimal(str(round(degrees + minutes / 60 + seconds / 3600, 6)))
     return -decimal if str(ref).upper().startswith(negative) else decimal
+
+
+# A signature drawn with a finger on the phone: a small PNG, nothing else.
+SIGNATURE_MAX_BYTES = 200 * 1024
+SIGNATURE_MAX_SIDE = 2000
+SIGNATURE_MIN_SIDE = 50
+# Fewer drawn pixels than this is a tap, not a signature.
+SIGNATURE_MIN_INK_PIXELS = 30
+
+
+def read_signature(raw: bytes) -> ContentFile:
+    """Check a drawn signature by its content (a PNG of sensible size with something drawn on it)
+    and re-encode it as PNG on a white background, without metadata."""
+    if len(raw) > SIGNATURE_MAX_BYTES:
+        raise ValidationError({"signature": _("The signature image is larger than 200 KB.")})
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(raw))
+        if image.format != "PNG":
+            raise UnidentifiedImageError
+        width, height = image.size
+        if max(width, height) > SIGNATURE_MAX_SIDE or min(width, height) < SIGNATURE_MIN_SIDE:
+            raise ValidationError(
+                {
+                    "signature": _("The signature image must be %(min)d to %(max)d pixels on each side.")
+                    % {"min": SIGNATURE_MIN_SIDE, "max": SIGNATURE_MAX_SIDE}
+                }
+            )
+        rgba = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError({"signature": _("The signature is not a PNG image.")}) from None
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    ink = flat.convert("L").point(lambda value: 255 if value < 128 else 0)
+    if sum(ink.histogram()[255:]) < SIGNATURE_MIN_INK_PIXELS:
+        raise ValidationError({"signature": _("The signature is empty: sign in the box with a finger.")})
+    out = io.BytesIO()
+    flat.convert("L").save(out, format="PNG", optimize=True)
+    return ContentFile(out.getvalue())

@@ -192,6 +192,18 @@ FIGURES: list[Figure] = [
         _("Of those visits, the ones whose result was 'problems found'"),
         "patrol",
     ),
+    Figure(
+        "visit_records_signed",
+        _("Visit records signed by the shop"),
+        _("Of those visits, the ones whose record the shop's responsible person signed"),
+        "patrol",
+    ),
+    Figure(
+        "visit_records_refused",
+        _("Visit records refused by the shop"),
+        _("Of those visits, the ones whose record the shop refused to sign"),
+        "patrol",
+    ),
     # Coverage of due establishments.
     *_risk_figures(),
     Figure(

@@ -108,12 +108,19 @@ def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> 
         Visit.objects.counted()
         .filter(patrol__community_id__in=ids, patrol__date__range=(first, last))
         .values("patrol__community_id")
-        .annotate(visits=Count("pk"), issues=Count("pk", filter=Q(result=VisitResult.ISSUES)))
+        .annotate(
+            visits=Count("pk"),
+            issues=Count("pk", filter=Q(result=VisitResult.ISSUES)),
+            signed=Count("pk", filter=Q(shop_signed_at__isnull=False)),
+            refused=Count("pk", filter=Q(shop_refused_at__isnull=False)),
+        )
     )
     for row in rows:
         figures = result[row["patrol__community_id"]]
         figures["visits"] = row["visits"]
         figures["visits_with_issues"] = row["issues"]
+        figures["visit_records_signed"] = row["signed"]
+        figures["visit_records_refused"] = row["refused"]
 
 
 def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:

@@ -6,6 +6,7 @@ community A, so the inspector of community B and the officer of district C must 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from assessment import services as assessment_services
 from assessment.models import Assessment, CriteriaSheet, Tier
@@ -76,6 +77,19 @@ def jpeg_upload(name: str = "photo.jpg", size: tuple[int, int] = (64, 48), exif:
     else:
         image.save(buffer, "JPEG", exif=exif)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def signature_png() -> bytes:
+    """A signature as the signing pad sends it: a PNG with a stroke drawn on it."""
+    image = Image.new("RGB", (300, 110), "white")
+    ImageDraw.Draw(image).line([(20, 80), (120, 20), (200, 90), (280, 30)], fill="black", width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def signature_data_url() -> str:
+    return "data:image/png;base64," + base64.b64encode(signature_png()).decode("ascii")
 
 
 @dataclass
@@ -221,11 +235,21 @@ def build_world() -> World:
     }
     inspector, partner = people["inspector_a"], people["partner_a"]
     head, leader, officer = people["head_a"], people["leader_a"], people["officer_a"]
-    shop = EstablishmentFactory(community=community_a, name="张记面馆", category=Category.FOOD_RETAIL)
+    shop = EstablishmentFactory(
+        community=community_a,
+        name="张记面馆",
+        category=Category.FOOD_RETAIL,
+        latitude=Decimal("30.259000"),
+        longitude=Decimal("120.130000"),
+    )
     pharmacy = EstablishmentFactory(community=community_a, name="翠苑大药房", category=Category.PHARMACY)
     today = timezone.localdate()
 
     archived, archived_visit = _patrol(inspector, partner, shop, days_ago=3)
+    # The shop signed the record of the archived visit; the draft's visit is still to be signed.
+    archived_visit = services.visit_shop_sign(
+        user=inspector, visit=archived_visit, signer_name="张老板", signature=signature_png()
+    )
     services.patrol_submit(user=inspector, patrol=archived)
     services.patrol_approve(user=head, patrol=archived)
     services.patrol_approve(user=leader, patrol=archived)
@@ -242,6 +266,8 @@ def build_world() -> World:
         establishment=shop,
         result=VisitResult.ISSUES,
         findings="冰柜温度过高",
+        # Saved 2 km from the shop's registered position: marked for the reviewer.
+        position=services.Position(Decimal("30.277000"), Decimal("120.130000"), Decimal("30.0")),
         finding_items=[
             services.FindingInput(
                 kind=FindingKind.SAFETY_RISK, category=FindingCategory.STORAGE, description="冰柜温度过高"

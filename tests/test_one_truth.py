@@ -1,6 +1,8 @@
 """One truth (§6): every output of a month shows the figures a clerk counts from the raw rows.
 
 October 2026 in a city of two districts, with what goes wrong in a real month:
+- community A has the shop sign the visit record at some visits and a shop refuses at another
+  (a signature on the draft counts for nothing); community B's shop refuses;
 - community A logs a visit at 23:50 on 31 October that its phone sends after midnight; it
   enters a patrol of 20 October late; it keeps a draft with a visit and an empty record that
   must count for nothing; a risk found in October is put right in November; its report is
@@ -27,6 +29,7 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from PIL import Image, ImageDraw
 
 from assessment.figures import unit_figures
 from orgs.models import OrgUnit, Role
@@ -65,6 +68,17 @@ NOW = dt.datetime(2026, 11, 12, 9, tzinfo=SHANGHAI)
 COUNTED = ("submitted", "archived")
 
 
+def _signature() -> bytes:
+    image = Image.new("RGB", (200, 80), "white")
+    ImageDraw.Draw(image).line([(10, 60), (90, 10), (190, 70)], fill="black", width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+SIGNATURE = _signature()
+
+
 def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
@@ -95,6 +109,12 @@ class Team:
             user=self.one, patrol=patrol, establishment=shop, visited_at=at_time, **kwargs
         )[0]
 
+    def sign(self, visit: Visit) -> None:
+        records.visit_shop_sign(user=self.one, visit=visit, signer_name="店长", signature=SIGNATURE)
+
+    def refuse(self, visit: Visit) -> None:
+        records.visit_shop_refuse(user=self.one, visit=visit, reason="负责人不在")
+
     def submit(self, patrol: Patrol, *, when: dt.datetime | None = None) -> None:
         self.clock.set(when or at(patrol.date, 18))
         records.patrol_submit(user=self.one, patrol=patrol)
@@ -108,9 +128,20 @@ def risk(category: str, deadline: dt.date) -> records.FindingInput:
 
 @pytest.fixture
 def month(
-    clock, city, district_a, district_c, community_a, community_b, community_c, head_a, district_officer_a
+    clock,
+    settings,
+    tmp_path,
+    city,
+    district_a,
+    district_c,
+    community_a,
+    community_b,
+    community_c,
+    head_a,
+    district_officer_a,
 ):
     """The city's October, as described in the module's docstring."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # the shops' signatures
     community_n = CommunityFactory(parent=district_a, name="新开社区", opened_on=oct_(15))
     head_b = UserFactory(role=Role.COMMUNITY_HEAD, org_unit=community_b)
     head_c = UserFactory(role=Role.COMMUNITY_HEAD, org_unit=community_c)
@@ -137,13 +168,15 @@ def month(
 
     # Community A's October.
     p2 = a.patrol(oct_(2))
-    a.visit(p2, a1, at_time=at(oct_(2)))
-    a.visit(p2, black, at_time=at(oct_(2), 11))
+    a.sign(a.visit(p2, a1, at_time=at(oct_(2))))
+    a.refuse(a.visit(p2, black, at_time=at(oct_(2), 11)))
     a.submit(p2)
     p12 = a.patrol(oct_(12))
-    hygiene = a.visit(
+    hygiene_visit = a.visit(
         p12, b1, at_time=at(oct_(12)), result="issues", finding_items=[risk("hygiene", oct_(20))]
-    ).finding_set.get()
+    )
+    a.sign(hygiene_visit)
+    hygiene = hygiene_visit.finding_set.get()
     a.visit(
         p12,
         a2,
@@ -168,7 +201,7 @@ def month(
     )
     a.submit(p31, when=at(nov(1), 0, 12))
     # A draft with a visit, and an empty record: they count for nothing.
-    a.visit(a.patrol(oct_(25)), a2, at_time=at(oct_(25)))
+    a.sign(a.visit(a.patrol(oct_(25)), a2, at_time=at(oct_(25))))
     a.patrol(oct_(26))
     # A lead from the public, filed in October; an incident first reported three hours late.
     clock.set(at(oct_(21)))
@@ -198,7 +231,7 @@ def month(
 
     # Community B: works, never reports.
     pb = b.patrol(oct_(5))
-    b.visit(pb, bshop, at_time=at(oct_(5)))
+    b.refuse(b.visit(pb, bshop, at_time=at(oct_(5))))
     b.submit(pb)
     # Community N: opened on the 15th, reports late under the district's exception.
     pn = n.patrol(oct_(16))
@@ -249,6 +282,8 @@ def clerk_count(community: OrgUnit, *, on: dt.date) -> dict:
     figures["patrols"] = len(patrols)
     figures["visits"] = len(visits)
     figures["visits_with_issues"] = sum(v.result == "issues" for v in visits)
+    figures["visit_records_signed"] = sum(v.shop_signed_at is not None for v in visits)
+    figures["visit_records_refused"] = sum(v.shop_refused_at is not None for v in visits)
     for shop in Establishment.objects.filter(community=community):
         if shop.status != Status.OPEN or shop.registered_on > last:
             continue
@@ -416,6 +451,8 @@ def test_a_communitys_month_is_the_same_in_every_output(
     truth, community_a, head_a, district_officer_a, client, api, tmp_path
 ):
     expected = truth["community"][community_a.pk]
+    # Two records signed and one refused on counted records; the signature on the draft is not counted.
+    assert (expected["visit_records_signed"], expected["visit_records_refused"]) == (2, 1)
     client.force_login(head_a)
     page = client.get(reverse("reporting:report", args=[community_a.pk, "2026-10"]))
     assert page.context["frozen"] and page.context["own"].submitted_at == at(nov(4), 15)

@@ -30,7 +30,13 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from tests.security_world import World, assessment_window_open_on, build_world, jpeg_upload
+from tests.security_world import (
+    World,
+    assessment_window_open_on,
+    build_world,
+    jpeg_upload,
+    signature_data_url,
+)
 
 PEOPLE = (
     "anonymous",
@@ -98,6 +104,12 @@ def _public_token(w: World) -> str:
     return public_token(w.shop)
 
 
+def _record_token(w: World) -> str:
+    from patrols.views.public import public_record_token
+
+    return public_record_token(w.visit)
+
+
 def _visit_body(w: World) -> dict:
     return {"client_id": str(uuid.uuid4()), "result": "compliant", "findings": "", "action_taken": ""}
 
@@ -163,6 +175,13 @@ EXPECTED: dict[str, Row] = {
     ),
     "patrols:public_establishment": Row(PUBLIC, _r("patrols:public_establishment", _public_token)),
     "patrols:public_establishment_qr": Row(PUBLIC, _r("patrols:public_establishment_qr", _public_token)),
+    # The shop's copy of a visit record, by the shop's token and the record's signed token.
+    "patrols:public_visit_record": Row(
+        PUBLIC, _r("patrols:public_visit_record", _public_token, _record_token)
+    ),
+    "patrols:public_visit_record_pdf": Row(
+        PUBLIC, _r("patrols:public_visit_record_pdf", _public_token, _record_token)
+    ),
     # Patrol records
     "patrols:patrol_list": Row(ANY_USER, _r("patrols:patrol_list")),
     "patrols:patrol_today": Row(ANY_USER, _r("patrols:patrol_today")),
@@ -206,6 +225,22 @@ EXPECTED: dict[str, Row] = {
         lambda w: {"target": "notes", "corrected": "补充说明", "reason": "漏记"},
     ),
     "patrols:photo_file": Row(A_RECORD, _r("patrols:photo_file", lambda w: w.photo.pk)),
+    # The visit record a shop keeps: seen like its visit; signed or marked refused by the team only,
+    # while the record is open (A's reviewers and the offices see it but are not on the team).
+    "patrols:visit_record": Row(A_RECORD, _r("patrols:visit_record", lambda w: w.visit.pk)),
+    "patrols:visit_record_pdf": Row(A_RECORD, _r("patrols:visit_record_pdf", lambda w: w.visit.pk)),
+    "patrols:visit_sign": Row(
+        A_TEAM_ONLY,
+        _r("patrols:visit_sign", lambda w: w.visit.pk),
+        "post",
+        lambda w: {"signer_name": "张老板", "signature": signature_data_url()},
+    ),
+    "patrols:visit_refuse": Row(
+        A_TEAM_ONLY,
+        _r("patrols:visit_refuse", lambda w: w.visit.pk),
+        "post",
+        lambda w: {"reason": "不愿签字"},
+    ),
     "patrols:finding_list": Row(ANY_USER, _r("patrols:finding_list")),
     "patrols:checklist_list": Row(ANY_USER, _r("patrols:checklist_list")),
     "patrols:checklist_edit": Row(DISTRICT_OFFICES, _r("patrols:checklist_edit", "food_retail")),
@@ -711,6 +746,7 @@ def test_admin_is_for_staff_only(world, db):
 def test_the_world_is_current(world, db):
     """The objects the table fills URLs with are what the rows assume."""
     assert world.archived.is_archived and world.draft.is_editable
+    assert world.archived_visit.is_signed_by_shop and world.visit.is_far_from_shop
     assert world.submitted.status == "submitted"
     assert world.report.period < timezone.localdate()
     assert not world.assessment.is_frozen and world.assessment.checks.exists()

@@ -77,6 +77,8 @@ class EstablishmentSerializer(LeanModelSerializer):
             "model_status",
             "registered_on",
             "last_visited_on",
+            "latitude",
+            "longitude",
             "next_visit_due",
             "visit_state",
             "updated_at",

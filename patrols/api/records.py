@@ -235,6 +235,11 @@ class VisitSerializer(LeanModelSerializer):
     follow_up_of = ScopedPrimaryKeyField(model=Finding, required=False, allow_null=True)
     findings_recorded = FindingSerializer(source="finding_set", many=True, read_only=True)
     photos = serializers.SlugRelatedField(slug_field="client_id", many=True, read_only=True)
+    far_from_shop = serializers.BooleanField(
+        source="is_far_from_shop",
+        read_only=True,
+        help_text="Saved farther from the shop's registered position than the threshold plus the accuracy.",
+    )
 
     class Meta:
         model = Visit
@@ -253,7 +258,17 @@ class VisitSerializer(LeanModelSerializer):
             "rectified",
             "findings_recorded",
             "photos",
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "far_from_shop",
+            "shop_signer_name",
+            "shop_signed_at",
+            "shop_refusal_reason",
+            "shop_refused_at",
         ]
+        # Signing happens on the visit record's page, on the phone, with the shop's person there.
+        read_only_fields = ["shop_signer_name", "shop_signed_at", "shop_refusal_reason", "shop_refused_at"]
         # Resending a record is answered by the service, not refused as a duplicate.
         validators: list = []
         extra_kwargs = {"client_id": {"required": False, "validators": []}, "visited_at": {"required": False}}
@@ -276,7 +291,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             Visit.objects.visible_to(self.request.user)
-            .select_related("patrol")
+            .select_related("patrol", "establishment")
             .prefetch_related("finding_set", "photos")
         )
 
@@ -297,6 +312,9 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             rectified=data.get("rectified"),
             visited_at=data.get("visited_at"),
             client_id=data.get("client_id"),
+            position=services.Position.from_parts(
+                data.get("latitude"), data.get("longitude"), data.get("accuracy_m")
+            ),
         )
         if created:
             services.known_related(visit, photos=[])  # photos come after the visit, in their own requests

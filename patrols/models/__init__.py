@@ -32,6 +32,8 @@ from patrols.models.proposals import EstablishmentChangeProposal, ProposalStatus
 from patrols.models.records import (
     COUNTED_STATUSES,
     EDITABLE_STATUSES,
+    REFUSAL_REASON_MAX_LENGTH,
+    SIGNER_NAME_MAX_LENGTH,
     Amendment,
     ChecklistTemplate,
     Finding,
@@ -56,6 +58,8 @@ __all__ = [
     "FIRST_REPORT_WINDOW",
     "FOOD_SERVICE_CATEGORIES",
     "LEAD_REWARD_YUAN",
+    "REFUSAL_REASON_MAX_LENGTH",
+    "SIGNER_NAME_MAX_LENGTH",
     "Amendment",
     "Category",
     "ChecklistTemplate",

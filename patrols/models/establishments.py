@@ -117,6 +117,28 @@ class EstablishmentQuerySet(models.QuerySet):
 phone_validator = RegexValidator(r"^(?:[0-9+\- ]{5,20})?$", _("Enter a valid phone number."))
 
 
+def latitude_field() -> models.DecimalField:
+    return models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-bounds.LATITUDE_MAX), MaxValueValidator(bounds.LATITUDE_MAX)],
+    )
+
+
+def longitude_field() -> models.DecimalField:
+    return models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-bounds.LONGITUDE_MAX), MaxValueValidator(bounds.LONGITUDE_MAX)],
+    )
+
+
 class Establishment(models.Model):
     name = models.CharField(_("name"), max_length=120)
     address = models.CharField(_("address"), max_length=200)
@@ -173,6 +195,9 @@ class Establishment(models.Model):
     last_visited_on = models.DateField(
         _("last visited on"), null=True, blank=True, validators=[bounds.validate_past_day]
     )
+    # Where the shop stands, set by the district office: visits saved far from it are marked.
+    latitude = latitude_field()
+    longitude = longitude_field()
     # Derived from the fields above by refresh_visit_due(); kept in a column so
     # that "due / overdue" is an indexed filter, not a computation per row.
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
@@ -195,6 +220,7 @@ class Establishment(models.Model):
                 name="establishment_licence_unique",
                 violation_error_message=_("An establishment with this licence number is already registered."),
             ),
+            models.CheckConstraint(condition=bounds.position_q(), name="establishment_position_in_range"),
         ]
         indexes = [
             models.Index(fields=["community", "status", "next_visit_due"]),
@@ -216,8 +242,16 @@ class Establishment(models.Model):
             errors["food_grade"] = _("Only food-service establishments are graded.")
         if self.food_grade and not self.food_graded_on:
             errors["food_graded_on"] = _("Enter the date the grade was given.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = _(
+                "Enter both the latitude and the longitude, or neither."
+            )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
     @property
     def takes_food_grade(self) -> bool:

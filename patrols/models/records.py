@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -15,7 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, Role, record_scope_q
-from patrols.models.establishments import Category, Establishment
+from patrols import geo
+from patrols.models.establishments import Category, Establishment, latitude_field, longitude_field
 
 
 class ChecklistTemplate(models.Model):
@@ -199,6 +201,11 @@ class PatrolMember(models.Model):
         return f"{self.inspector} ({self.certificate_no})"
 
 
+# Bounds of what the shop's side writes on the visit record.
+SIGNER_NAME_MAX_LENGTH = 50
+REFUSAL_REASON_MAX_LENGTH = 200
+
+
 class VisitResult(models.TextChoices):
     COMPLIANT = "compliant", _("Compliant")
     ISSUES = "issues", _("Problems found")
@@ -210,6 +217,13 @@ class VisitQuerySet(models.QuerySet):
 
     def counted(self) -> QuerySet[Visit]:
         return self.filter(counted_q("patrol__"))
+
+    def shown_to_shop(self, establishment: Establishment, *, on: dt.date) -> QuerySet[Visit]:
+        """The visit records a shop reaches from its public page on `on`: its own, for
+        VISIT_RECORD_PUBLIC_DAYS after the day of the visit (Visit.public_record_until)."""
+        first_day = on - dt.timedelta(days=settings.VISIT_RECORD_PUBLIC_DAYS)
+        since = timezone.make_aware(dt.datetime.combine(first_day, dt.time()))
+        return self.filter(establishment=establishment, visited_at__gte=since)
 
 
 class Visit(models.Model):
@@ -236,6 +250,28 @@ class Visit(models.Model):
         related_name="follow_ups",
     )
     rectified = models.BooleanField(_("rectified"), null=True, blank=True)
+    # Where the phone was when the visit was saved, if it could tell and the inspector allowed it.
+    latitude = latitude_field()
+    longitude = longitude_field()
+    accuracy_m = models.DecimalField(
+        _("position accuracy (m)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(bounds.ACCURACY_MAX_METRES)],
+    )
+    # The visit record the shop keeps (现场巡查记录): signed by its responsible person on the
+    # phone, or marked as refused with the reason. The times are the server's.
+    shop_signature = models.ImageField(
+        _("signature of the shop"), upload_to="signatures/%Y/%m/", blank=True, max_length=120
+    )
+    shop_signer_name = models.CharField(_("signed by"), max_length=SIGNER_NAME_MAX_LENGTH, blank=True)
+    shop_signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    shop_refusal_reason = models.CharField(
+        _("reason for refusing to sign"), max_length=REFUSAL_REASON_MAX_LENGTH, blank=True
+    )
+    shop_refused_at = models.DateTimeField(_("refused to sign at"), null=True, blank=True)
 
     history = HistoricalRecords(verbose_name=_("visit history"), verbose_name_plural=_("visit history"))
     objects = VisitQuerySet.as_manager()
@@ -247,6 +283,28 @@ class Visit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patrol", "establishment"], name="visit_once_per_patrol"),
             bounds.stored_range_constraint("visited_at", moment=True, name="visit_visited_at_stored_range"),
+            models.CheckConstraint(
+                condition=bounds.position_q(with_accuracy=True), name="visit_position_in_range"
+            ),
+            # Signed (a name, a time) or refused (a reason, a time), never both.
+            models.CheckConstraint(
+                condition=(
+                    Q(shop_signed_at__isnull=True, shop_signer_name="", shop_signature="")
+                    | (Q(shop_signed_at__isnull=False) & ~Q(shop_signer_name="") & ~Q(shop_signature=""))
+                )
+                & (
+                    Q(shop_refused_at__isnull=True, shop_refusal_reason="")
+                    | (Q(shop_refused_at__isnull=False) & ~Q(shop_refusal_reason=""))
+                )
+                & (Q(shop_signed_at__isnull=True) | Q(shop_refused_at__isnull=True)),
+                name="visit_signed_or_refused",
+            ),
+            bounds.stored_range_constraint(
+                "shop_signed_at", moment=True, name="visit_signed_at_stored_range"
+            ),
+            bounds.stored_range_constraint(
+                "shop_refused_at", moment=True, name="visit_refused_at_stored_range"
+            ),
         ]
         indexes = [models.Index(fields=["establishment", "visited_at"])]
 
@@ -256,6 +314,42 @@ class Visit(models.Model):
     @property
     def failed_checks(self) -> list[dict]:
         return [row for row in self.checklist if row.get("ok") is False]
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def distance_from_shop_m(self) -> float | None:
+        """How far from the shop's registered position the visit was saved (needs `establishment`)."""
+        shop = self.establishment
+        if not (self.has_position and shop.has_position):
+            return None
+        return geo.distance_metres(
+            float(self.latitude), float(self.longitude), float(shop.latitude), float(shop.longitude)
+        )
+
+    @property
+    def is_far_from_shop(self) -> bool:
+        """Marked for the reviewer: saved farther than VISIT_FAR_FROM_SHOP_METRES from the shop, beyond
+        the accuracy the phone reported. Unknown (no position either side) is not far."""
+        distance = self.distance_from_shop_m()
+        if distance is None:
+            return False
+        return geo.is_far(
+            distance, accuracy=float(self.accuracy_m or 0), threshold=settings.VISIT_FAR_FROM_SHOP_METRES
+        )
+
+    @property
+    def is_signed_by_shop(self) -> bool:
+        return self.shop_signed_at is not None
+
+    @property
+    def is_refused_by_shop(self) -> bool:
+        return self.shop_refused_at is not None
+
+    def public_record_until(self) -> dt.date:
+        """The last day the shop reaches this visit's record from its public page."""
+        return timezone.localdate(self.visited_at) + dt.timedelta(days=settings.VISIT_RECORD_PUBLIC_DAYS)
 
 
 def photo_path(instance: Photo, filename: str) -> str:

@@ -6,10 +6,13 @@ Each operation that a phone may send twice takes the id the phone made
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +26,8 @@ from config import bounds
 from notifications.services import notify
 from orgs.models import MIN_TEAM_SIZE, OrgUnitKind, Role, User
 from patrols.models import (
+    REFUSAL_REASON_MAX_LENGTH,
+    SIGNER_NAME_MAX_LENGTH,
     Amendment,
     ChecklistTemplate,
     Establishment,
@@ -38,7 +43,7 @@ from patrols.models import (
     Visit,
     VisitResult,
 )
-from patrols.photos import read_photo
+from patrols.photos import read_photo, read_signature
 from patrols.services.leads import lead_report
 from reporting.models import period_locked
 
@@ -94,8 +99,12 @@ def _require_month_open(community_id: int, day: dt.date) -> None:
 VISIT_DAYS_AFTER_RECORD = 1
 
 
+def is_team_member(user: User, patrol: Patrol) -> bool:
+    return user.pk == patrol.created_by_id or patrol.members.filter(inspector=user).exists()
+
+
 def _require_team_member(user: User, patrol: Patrol) -> None:
-    if user.pk != patrol.created_by_id and not patrol.members.filter(inspector=user).exists():
+    if not is_team_member(user, patrol):
         raise PermissionDenied
 
 
@@ -172,6 +181,58 @@ def _patrol_join(patrol: Patrol, members: Iterable[User]) -> Patrol:
     return patrol
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where the phone was when the visit was saved, as the browser's Geolocation API gave it."""
+
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: Decimal
+
+    @classmethod
+    def from_parts(cls, latitude, longitude, accuracy_m) -> Position | None:
+        """A position from its three parts: all of them, or none (the inspector declined)."""
+        parts = (latitude, longitude, accuracy_m)
+        if all(part is None for part in parts):
+            return None
+        if any(part is None for part in parts):
+            raise ValidationError(
+                {"position": _("A position needs its latitude, longitude and accuracy together.")}
+            )
+        position = cls(*(Decimal(part) for part in parts))
+        position.check()
+        return position
+
+    def check(self) -> None:
+        parts = (self.latitude, self.longitude, self.accuracy_m)
+        if not (
+            all(part.is_finite() for part in parts)
+            and abs(self.latitude) <= bounds.LATITUDE_MAX
+            and abs(self.longitude) <= bounds.LONGITUDE_MAX
+            and 0 <= self.accuracy_m <= bounds.ACCURACY_MAX_METRES
+        ):
+            raise ValidationError(
+                {
+                    "position": _(
+                        "The position is out of range: latitude −90 to 90, longitude −180 to 180, "
+                        "accuracy 0 to %(max)d metres."
+                    )
+                    % {"max": bounds.ACCURACY_MAX_METRES}
+                }
+            )
+
+
+def _position_columns(position: Position | None) -> dict:
+    if position is None:
+        return {}
+    position.check()
+    return {
+        "latitude": position.latitude.quantize(Decimal("0.000001")),
+        "longitude": position.longitude.quantize(Decimal("0.000001")),
+        "accuracy_m": position.accuracy_m.quantize(Decimal("0.1")),
+    }
+
+
 @dataclass
 class FindingInput:
     kind: str
@@ -207,6 +268,7 @@ def visit_record(
     rectified: bool | None = None,
     visited_at: dt.datetime | None = None,
     client_id: uuid.UUID | None = None,
+    position: Position | None = None,
 ) -> tuple[Visit, bool]:
     """Record one visit on a patrol; a visit the phone sent before is answered with the stored one.
 
@@ -228,6 +290,7 @@ def visit_record(
             rectified=rectified,
             visited_at=visited_at,
             client_id=client_id,
+            position=position,
         )
     except (ValidationError, PermissionDenied):
         if (found := _existing(Visit, client_id, user)) is not None:
@@ -251,6 +314,7 @@ def _visit_create(
     rectified: bool | None,
     visited_at: dt.datetime | None,
     client_id: uuid.UUID | None,
+    position: Position | None,
 ) -> Visit:
     """Record a new visit.
 
@@ -305,6 +369,7 @@ def _visit_create(
                 action_taken=action_taken.strip(),
                 follow_up_of=follow_up_of,
                 rectified=rectified if follow_up_of else None,
+                **_position_columns(position),
             )
     except IntegrityError:
         raise ValidationError(
@@ -569,3 +634,72 @@ def patrol_amend(
         reason=reason.strip(),
         made_by=user,
     )
+
+
+# The visit record the shop keeps (现场巡查记录): signed on the phone, or marked as refused.
+
+
+def may_mark_shop_record(user: User, visit: Visit) -> bool:
+    """Only the team signs or marks a visit's record, while its patrol record can still be changed."""
+    return visit.patrol.is_editable and is_team_member(user, visit.patrol)
+
+
+def _require_record_open(user: User, visit: Visit) -> None:
+    _require_team_member(user, visit.patrol)
+    _require_editable(visit.patrol)
+
+
+def signature_from_data_url(text: str) -> bytes:
+    """The PNG bytes of a canvas's `toDataURL()`; anything else is refused in words."""
+    prefix = "data:image/png;base64,"
+    if not text.startswith(prefix):
+        raise ValidationError({"signature": _("Sign in the box before saving.")})
+    try:
+        return base64.b64decode(text[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({"signature": _("The signature is not a PNG image.")}) from None
+
+
+@transaction.atomic
+def visit_shop_sign(*, user: User, visit: Visit, signer_name: str, signature: bytes) -> Visit:
+    """Keep the signature of the shop's responsible person on the visit's record, timed by the server.
+
+    Signing again (or after a refusal) replaces what was there, while the record can be changed.
+    """
+    visit = Visit.objects.select_for_update().select_related("patrol").get(pk=visit.pk)
+    _require_record_open(user, visit)
+    signer_name = signer_name.strip()
+    if not signer_name:
+        raise ValidationError({"signer_name": _("Enter the name of the person signing.")})
+    if len(signer_name) > SIGNER_NAME_MAX_LENGTH:
+        raise ValidationError(
+            {"signer_name": _("The name is longer than %(n)d characters.") % {"n": SIGNER_NAME_MAX_LENGTH}}
+        )
+    content = read_signature(signature)
+    # A signature replaced stays in its file: the visit's history still points to it.
+    visit.shop_signature.save(f"{uuid.uuid4().hex}.png", content, save=False)
+    visit.shop_signer_name, visit.shop_signed_at = signer_name, timezone.now()
+    visit.shop_refusal_reason, visit.shop_refused_at = "", None
+    visit._history_user = user
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def visit_shop_refuse(*, user: User, visit: Visit, reason: str) -> Visit:
+    """Mark the visit's record as refused by the shop, with the reason; a signature given before goes."""
+    visit = Visit.objects.select_for_update().select_related("patrol").get(pk=visit.pk)
+    _require_record_open(user, visit)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason the shop refused to sign.")})
+    if len(reason) > REFUSAL_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("The reason is longer than %(n)d characters.") % {"n": REFUSAL_REASON_MAX_LENGTH}}
+        )
+    visit.shop_signature = ""
+    visit.shop_signer_name, visit.shop_signed_at = "", None
+    visit.shop_refusal_reason, visit.shop_refused_at = reason, timezone.now()
+    visit._history_user = user
+    visit.save()
+    return visit

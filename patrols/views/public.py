@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 
 import segno
 from django import forms
@@ -17,18 +18,23 @@ from django.core.signing import BadSignature, Signer
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from config.downloads import PDF, attachment
 from orgs.decorators import capability_required
 from orgs.security import client_ip
 from patrols.models import LEAD_REWARD_YUAN, Establishment, LeadSource, PatrolStatus, Visit
 from patrols.models.establishments import phone_validator
 from patrols.services.leads import lead_report
 from patrols.views.leads import DESCRIPTION_MAX_LENGTH
+from patrols.visit_records import visit_record_context, visit_record_filenames, visit_record_pdf
 
 TOKEN_SALT = "public-establishment"
+# A visit record's address on the shop's page: the visit's phone-made id, signed with the site's key.
+RECORD_TOKEN_SALT = "public-visit-record"
 
 # A client address may send this many public leads per window; more gets HTTP 429.
 PUBLIC_LEADS_PER_WINDOW = 5
@@ -64,6 +70,27 @@ def _establishment_for(token: str) -> Establishment:
     except (BadSignature, ValueError):
         raise Http404 from None
     return get_object_or_404(Establishment.objects.select_related("community"), pk=pk)
+
+
+def public_record_token(visit: Visit) -> str:
+    return Signer(salt=RECORD_TOKEN_SALT).sign(visit.client_id.hex)
+
+
+def _shop_record_for(token: str, record_token: str) -> Visit:
+    """A visit record of the shop named by `token`, while the shop may still reach it; else 404.
+
+    Both tokens must be good and the record the shop's own: a record token taken to another
+    shop's page finds nothing.
+    """
+    establishment = _establishment_for(token)
+    try:
+        client_id = uuid.UUID(hex=Signer(salt=RECORD_TOKEN_SALT).unsign(record_token))
+    except (BadSignature, ValueError):
+        raise Http404 from None
+    records = Visit.objects.shown_to_shop(establishment, on=timezone.localdate()).select_related(
+        "patrol__community", "establishment"
+    )
+    return get_object_or_404(records, client_id=client_id)
 
 
 def _public_url(request: HttpRequest, establishment: Establishment) -> str:
@@ -115,17 +142,37 @@ def public_establishment(request, token: str):
         .order_by("-visited_at")
         .first()
     )
+    records = Visit.objects.shown_to_shop(establishment, on=timezone.localdate()).order_by("-visited_at")
     response = render(
         request,
         "public/establishment.html",
         {
             "establishment": establishment,
+            "token": token,
+            "records": [(visit, public_record_token(visit)) for visit in records],
             "last_visit": last_visit,
             "form": form,
             "reward_amount": LEAD_REWARD_YUAN,
         },
         status=status,
     )
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def public_visit_record(request, token: str, record: str):
+    """The shop's copy of a visit record, for VISIT_RECORD_PUBLIC_DAYS after the visit."""
+    visit = _shop_record_for(token, record)
+    context = {**visit_record_context(visit), "token": token, "record_token": record}
+    response = render(request, "public/visit_record.html", context)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def public_visit_record_pdf(request, token: str, record: str):
+    visit = _shop_record_for(token, record)
+    name, ascii_name = visit_record_filenames(visit)
+    response = attachment(visit_record_pdf(visit), PDF, name, ascii_name)
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
@@ -161,6 +208,12 @@ def _qr_svg(url: str) -> HttpResponse:
 urlpatterns = [
     path("p/<str:token>/", public_establishment, name="public_establishment"),
     path("p/<str:token>/qr.svg", public_establishment_qr, name="public_establishment_qr"),
+    path("p/<str:token>/records/<str:record>/", public_visit_record, name="public_visit_record"),
+    path(
+        "p/<str:token>/records/<str:record>/record.pdf",
+        public_visit_record_pdf,
+        name="public_visit_record_pdf",
+    ),
     path("establishments/<int:pk>/qr.svg", establishment_qr, name="establishment_qr"),
     path("establishments/<int:pk>/poster/", establishment_poster, name="establishment_poster"),
 ]

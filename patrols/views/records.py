@@ -300,6 +300,7 @@ def _save_visit(request, patrol: Patrol, establishment: Establishment, form: Vis
         follow_up_of=follow_up,
         rectified={"yes": True, "no": False}.get(data.get("rectified") or "") if follow_up else None,
         client_id=data["client_id"],
+        position=services.Position.from_parts(data["latitude"], data["longitude"], data["accuracy_m"]),
     )
     if created:
         for upload in data["photos"]:
@@ -394,7 +395,17 @@ def patrol_review(request):
     pending = (
         Patrol.objects.visible_to(request.user)
         .awaiting_review_by(request.user)
-        .prefetch_related(Prefetch("members", queryset=PatrolMember.objects.select_related("inspector")))
+        .prefetch_related(
+            Prefetch("members", queryset=PatrolMember.objects.select_related("inspector")),
+            # Visits saved far from their shop are shown to the reviewer (Visit.is_far_from_shop).
+            Prefetch(
+                "visits",
+                queryset=Visit.objects.filter(
+                    latitude__isnull=False, establishment__latitude__isnull=False
+                ).select_related("establishment"),
+                to_attr="positioned_visits",
+            ),
+        )
         .order_by("date")
     )
     if request.method == "POST":

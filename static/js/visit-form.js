@@ -17,7 +17,33 @@
       mark(form, "compliant");
     });
   });
+  // Where the phone is, kept up to date while the form is open, so that saving (online or kept on
+  // the phone) carries the position of that moment. Declined or unknown: the fields stay empty and
+  // the visit is saved without a position. Beyond ACCURACY_MAX_M a fix says nothing about the place.
+  const ACCURACY_MAX_M = 100000;
+  function watchPosition(form) {
+    const box = form.querySelector("[data-position]");
+    if (!box || !navigator.geolocation) return;
+    const field = (name) => box.querySelector(`input[name="${name}"]`);
+    function fill(latitude, longitude, accuracy) {
+      field("latitude").value = latitude;
+      field("longitude").value = longitude;
+      field("accuracy_m").value = accuracy;
+    }
+    navigator.geolocation.watchPosition(
+      function (position) {
+        const c = position.coords;
+        if (!(c.accuracy >= 0 && c.accuracy <= ACCURACY_MAX_M)) return fill("", "", "");
+        fill(c.latitude.toFixed(6), c.longitude.toFixed(6), c.accuracy.toFixed(1));
+      },
+      function (error) {
+        if (error.code === error.PERMISSION_DENIED) fill("", "", "");
+      },
+      { enableHighAccuracy: true, maximumAge: 60000, timeout: 60000 },
+    );
+  }
   document.querySelectorAll("form.visit-form").forEach(function (form) {
+    watchPosition(form);
     form.addEventListener("change", function (event) {
       const input = event.target;
       const problem =

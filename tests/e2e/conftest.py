@@ -20,7 +20,14 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwr
 from orgs.models import OrgUnit, Role, User
 from patrols.models import Category, ChecklistTemplate, Establishment, RiskClass
 from tests.e2e.helpers import PASSWORD
-from tests.factories import CityFactory, CommunityFactory, DistrictFactory, EstablishmentFactory, UserFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    CityFactory,
+    CommunityFactory,
+    DistrictFactory,
+    EstablishmentFactory,
+    UserFactory,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM beside it is safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -114,7 +121,10 @@ def town(transactional_db) -> Town:
     city = CityFactory()
     district = DistrictFactory(parent=city, code="330101", name="东城区")
     community = CommunityFactory(parent=district, code="330101001", name="翠苑社区")
-    person = {"org_unit": community, "password": PASSWORD}
+    # The factory's password is the test password already hashed (tests.factories); a raw one
+    # given here would be stored as it is, and nobody could log in.
+    assert PASSWORD == TEST_PASSWORD
+    person = {"org_unit": community}
     # The live-server tests empty the database after each test, data migrations included.
     ChecklistTemplate.objects.get_or_create(
         district=None,

@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw
 from simple_history.utils import bulk_create_with_history
 
 from assessment import services as assessments
@@ -46,6 +46,7 @@ from patrols.models import (
     ModelStatus,
     RiskClass,
     Status,
+    Visit,
     VisitResult,
     WatchList,
 )
@@ -475,6 +476,9 @@ def seed_patrol_history(community: OrgUnit) -> int:
                 if visit.result == VisitResult.ISSUES:
                     colour = PHOTO_COLOURS[number % len(PHOTO_COLOURS)]
                     records.photo_add(user=lead, visit=visit, upload=demo_photo(colour))
+                    # The shop signs the record of a visit with problems, or now and then refuses.
+                    refuses = rng_for(f"signature:{visit.client_id}").random() < REFUSED_RATE
+                    shop_acknowledges(visit, lead, refuses=refuses)
             records.patrol_submit(user=lead, patrol=patrol)
             if (today - day).days > 2:
                 records.patrol_approve(user=head, patrol=patrol)
@@ -499,6 +503,32 @@ def backdate_finding(finding: Finding, *, found: dt.date) -> None:
     Finding.objects.filter(pk=finding.pk).update(**fields)
     for name, value in fields.items():
         setattr(finding, name, value)
+
+
+# Of the visits with problems, the share whose shop refuses to sign the visit record.
+REFUSED_RATE = 0.15
+
+
+def shop_acknowledges(visit: Visit, inspector: User, *, refuses: bool) -> None:
+    """The shop signs the visit record (or refuses), at the time of the visit rather than today."""
+    if refuses:
+        records.visit_shop_refuse(user=inspector, visit=visit, reason="负责人不在店，店员不愿签字")
+        Visit.objects.filter(pk=visit.pk).update(shop_refused_at=visit.visited_at)
+        return
+    signer = visit.establishment.legal_representative or "店长"
+    records.visit_shop_sign(user=inspector, visit=visit, signer_name=signer, signature=DEMO_SIGNATURE)
+    Visit.objects.filter(pk=visit.pk).update(shop_signed_at=visit.visited_at)
+
+
+def _demo_signature() -> bytes:
+    image = Image.new("RGB", (300, 110), "white")
+    ImageDraw.Draw(image).line([(20, 80), (90, 25), (150, 85), (210, 30), (280, 70)], fill="black", width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+DEMO_SIGNATURE = _demo_signature()
 
 
 def demo_photo(colour: tuple[int, int, int]) -> ContentFile:
