@@ -29,11 +29,20 @@ from patrols.models.leads import (
     Reward,
 )
 from patrols.models.proposals import EstablishmentChangeProposal, ProposalStatus
+from patrols.models.rectifications import (
+    DISTRICT_ESCALATION_DAYS,
+    SEVERITY_DAYS,
+    RectificationEvidence,
+    RectificationPolicy,
+    RectificationStep,
+    StepKind,
+)
 from patrols.models.records import (
     COUNTED_STATUSES,
     EDITABLE_STATUSES,
     Amendment,
     ChecklistTemplate,
+    Escalation,
     Finding,
     FindingCategory,
     FindingKind,
@@ -42,12 +51,21 @@ from patrols.models.records import (
     PatrolMember,
     PatrolStatus,
     Photo,
+    Severity,
     Visit,
     VisitResult,
     counted_q,
 )
 
 __all__ = [
+    "DISTRICT_ESCALATION_DAYS",
+    "SEVERITY_DAYS",
+    "Escalation",
+    "RectificationEvidence",
+    "RectificationPolicy",
+    "RectificationStep",
+    "Severity",
+    "StepKind",
     "EstablishmentChangeProposal",
     "ProposalStatus",
     "CLOSED_LEAD_STATUSES",
