@@ -255,6 +255,7 @@ REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0, maximum=23)
 DAILY_TASKS = [
     "reporting.daily_reminders",
     "patrols.daily_reminders",
+    "patrols.rectification_escalations",
     "publicity.daily_reminders",
     "assessment.daily_reminders",
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from patrols.views import establishments as views
-from patrols.views import incidents, leads, proposals, public, records
+from patrols.views import incidents, leads, proposals, public, records, rectifications
 
 app_name = "patrols"
 
@@ -33,4 +33,10 @@ urlpatterns = [
     ),
 ]
 
-urlpatterns += records.urlpatterns + leads.urlpatterns + incidents.urlpatterns + public.urlpatterns
+urlpatterns += (
+    records.urlpatterns
+    + rectifications.urlpatterns
+    + leads.urlpatterns
+    + incidents.urlpatterns
+    + public.urlpatterns
+)

@@ -29,14 +29,6 @@ from patrols.models.leads import (
     Reward,
 )
 from patrols.models.proposals import EstablishmentChangeProposal, ProposalStatus
-from patrols.models.rectifications import (
-    DISTRICT_ESCALATION_DAYS,
-    SEVERITY_DAYS,
-    RectificationEvidence,
-    RectificationPolicy,
-    RectificationStep,
-    StepKind,
-)
 from patrols.models.records import (
     COUNTED_STATUSES,
     EDITABLE_STATUSES,
@@ -55,6 +47,14 @@ from patrols.models.records import (
     Visit,
     VisitResult,
     counted_q,
+)
+from patrols.models.rectifications import (
+    DISTRICT_ESCALATION_DAYS,
+    SEVERITY_DAYS,
+    RectificationEvidence,
+    RectificationPolicy,
+    RectificationStep,
+    StepKind,
 )
 
 __all__ = [

@@ -166,7 +166,9 @@ class RectificationEvidence(models.Model):
         verbose_name_plural = _("rectification evidence")
         ordering = ["uploaded_at", "pk"]
         constraints = [
-            bounds.stored_range_constraint("taken_at", moment=True, name="rectification_evidence_taken_at_range")
+            bounds.stored_range_constraint(
+                "taken_at", moment=True, name="rectification_evidence_taken_at_range"
+            )
         ]
 
     def __str__(self) -> str:

@@ -285,6 +285,7 @@ def _save_visit(request, patrol: Patrol, establishment: Establishment, form: Vis
                 category=data["finding_category"],
                 description=data["findings"] or str(FindingKind(data["finding_kind"]).label),
                 rectification_deadline=data["rectification_deadline"],
+                severity=data["severity"],
             )
         )
     follow_up = data.get("follow_up_of")
@@ -531,21 +532,6 @@ def patrol_overview(request):
 
 
 @login_required
-def finding_list(request):
-    findings = Finding.objects.visible_to(request.user).select_related(
-        "establishment", "community", "visit__patrol"
-    )
-    state = request.GET.get("state", "open")
-    today = timezone.localdate()
-    if state == "open":
-        findings = findings.open_risks()
-    elif state == "overdue":
-        findings = findings.overdue(on=today)
-    context = {**paginate(request, findings, PAGE_SIZE), "state": state, "today": today}
-    return render(request, "patrols/finding_list.html", context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def checklist_edit(request, category: str):
     """A district office keeps its own version of a category's checklist."""
@@ -591,7 +577,6 @@ urlpatterns = [
     path("patrols/<int:pk>/amend/", patrol_amend, name="patrol_amend"),
     path("visits/<int:pk>/edit/", visit_edit, name="visit_edit"),
     path("photos/<int:pk>/", photo_file, name="photo_file"),
-    path("findings/", finding_list, name="finding_list"),
     path("checklists/", checklist_list, name="checklist_list"),
     path("checklists/<str:category>/", checklist_edit, name="checklist_edit"),
 ]
