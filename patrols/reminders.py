@@ -145,7 +145,7 @@ def _escalate(finding: Finding, level: int, *, recipients) -> bool:
     if claimed != 1:
         return False
     finding.escalation = level
-    RectificationStep.objects.create(finding=finding, kind=step)
+    RectificationStep.objects.create(finding=finding, kind=step, at=timezone.now())
     deadline = f"{finding.rectification_deadline:%Y-%m-%d}"
     return reminder_send(
         kind=ReminderKind.RECTIFICATION_OVERDUE,

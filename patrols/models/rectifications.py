@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, record_scope_q
@@ -92,7 +93,7 @@ class StepKind(models.TextChoices):
     FAILED = "failed", _("Follow-up failed")
     ESCALATED_HEAD = "escalated_head", _("Escalated to the community head")
     ESCALATED_DISTRICT = "escalated_district", _("Escalated to the district office")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("rectification step", "Closed")
 
 
 class RectificationStepQuerySet(models.QuerySet):
@@ -116,7 +117,8 @@ class RectificationStep(models.Model):
         blank=True,
         related_name="+",
     )
-    at = models.DateTimeField(_("time"), default=timezone.now)
+    # Given by the service that takes the step (a time it reads once for several steps).
+    at = models.DateTimeField(_("time"))
 
     objects = RectificationStepQuerySet.as_manager()
 

@@ -99,7 +99,7 @@ def rectification_evidence_add(
     )
     evidence.image.save("evidence.jpg", photo.content, save=False)
     evidence.save()
-    RectificationStep.objects.create(finding=finding, kind=StepKind.EVIDENCE, actor=user)
+    RectificationStep.objects.create(finding=finding, kind=StepKind.EVIDENCE, actor=user, at=timezone.now())
     return evidence, True
 
 
