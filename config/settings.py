@@ -312,6 +312,10 @@ SPECTACULAR_SETTINGS = {
         "EstablishmentCategoryEnum": "patrols.models.establishments.Category",
         "FindingCategoryEnum": "patrols.models.records.FindingCategory",
         "FindingKindEnum": "patrols.models.records.FindingKind",
+        "FindingStatusEnum": "patrols.models.records.FindingStatus",
+        "FindingSeverityEnum": "patrols.models.records.Severity",
+        "FindingEscalationEnum": "patrols.models.records.Escalation",
+        "RectificationStepKindEnum": "patrols.models.rectifications.StepKind",
         "OrgUnitKindEnum": "orgs.models.OrgUnitKind",
     },
 }
