@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit
 from patrols import governance
-from patrols.models import Establishment
+from patrols.models import Establishment, RectificationPolicy
 
 # How many days back a phone may send the start of a record it began without signal.
 OFFLINE_START_DAYS = 1
@@ -201,6 +201,14 @@ class VisitForm(forms.Form):
 
     def check_fields(self):
         return [self[f"check-{index}"] for index in range(len(self.checklist))]
+
+
+class RectificationPolicyForm(forms.ModelForm):
+    """A district's days to rectify per severity, and when the district office hears of the overdue."""
+
+    class Meta:
+        model = RectificationPolicy
+        fields = ["minor_days", "major_days", "serious_days", "district_after_days"]
 
 
 class EvidenceForm(forms.Form):

@@ -227,6 +227,13 @@ EXPECTED: dict[str, Row] = {
     ),
     "patrols:checklist_list": Row(ANY_USER, _r("patrols:checklist_list")),
     "patrols:checklist_edit": Row(DISTRICT_OFFICES, _r("patrols:checklist_edit", "food_retail")),
+    "patrols:rectification_rules": Row(DISTRICT_OFFICES, _r("patrols:rectification_rules")),
+    "patrols:rectification_rules POST": Row(
+        DISTRICT_OFFICES,
+        _r("patrols:rectification_rules"),
+        "post",
+        lambda w: {"minor_days": 10, "major_days": 5, "serious_days": 2, "district_after_days": 3},
+    ),
     # Leads, rewards, incidents
     "patrols:lead_list": Row(ANY_USER, _r("patrols:lead_list")),
     "patrols:lead_create": Row(COMMUNITY_STAFF, _r("patrols:lead_create")),

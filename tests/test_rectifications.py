@@ -110,6 +110,24 @@ def test_a_district_sets_its_own_days_per_severity(clock, inspector_a, partner_a
     assert serious.rectification_deadline == DAY + dt.timedelta(days=2)
 
 
+def test_the_district_office_sets_its_rules_on_a_page(
+    clock, client, inspector_a, partner_a, shop, district_officer_a, district_a
+):
+    client.force_login(inspector_a)
+    assert client.get(reverse("patrols:rectification_rules")).status_code == 403
+    client.force_login(district_officer_a)
+    url = reverse("patrols:rectification_rules")
+    assert "重大隐患整改天数" in client.get(url).content.decode()
+    refused = client.post(
+        url, {"minor_days": 7, "major_days": 3, "serious_days": 0, "district_after_days": 3}
+    )
+    assert refused.status_code == 400 and not RectificationPolicy.objects.exists()
+    client.post(url, {"minor_days": 7, "major_days": 3, "serious_days": 2, "district_after_days": 5})
+    assert RectificationPolicy.objects.get(district=district_a).serious_days == 2
+    serious = find_risk(clock, inspector_a, partner_a, shop, severity=Severity.SERIOUS)
+    assert serious.rectification_deadline == DAY + dt.timedelta(days=2)
+
+
 def test_a_deadline_given_wins_over_the_severitys(clock, inspector_a, partner_a, shop):
     finding = find_risk(
         clock, inspector_a, partner_a, shop, severity=Severity.SERIOUS, deadline=dt.date(2026, 11, 20)

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from config.pagination import paginate
 from orgs.models import Role
-from patrols.forms import EvidenceForm, FollowUpForm
-from patrols.models import Finding, RectificationEvidence
+from patrols.forms import EvidenceForm, FollowUpForm, RectificationPolicyForm
+from patrols.models import Finding, RectificationEvidence, RectificationPolicy
 from patrols.services import rectifications as services
 
 PAGE_SIZE = 30
+DISTRICT_OFFICE_ROLES = (Role.DISTRICT_OFFICER, Role.DISTRICT_LIAISON)
 
 
 def _finding_for(request, pk: int) -> Finding:
@@ -47,7 +48,12 @@ def finding_list(request):
     elif state == "overdue":
         findings = findings.overdue(on=today)
     findings = findings.most_urgent_first() if state in ("open", "overdue") else findings
-    context = {**paginate(request, findings, PAGE_SIZE), "state": state, "today": today}
+    context = {
+        **paginate(request, findings, PAGE_SIZE),
+        "state": state,
+        "today": today,
+        "sets_rules": request.user.role in DISTRICT_OFFICE_ROLES,
+    }
     return render(request, "patrols/finding_list.html", context)
 
 
@@ -109,6 +115,24 @@ def follow_up(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def rectification_rules(request):
+    """A district office sets its own days to rectify per severity and its escalation delay."""
+    user = request.user
+    if user.role not in DISTRICT_OFFICE_ROLES:
+        raise PermissionDenied
+    policy = RectificationPolicy.for_district(user.org_unit_id)
+    form = RectificationPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Rectification rules saved."))
+        return redirect("patrols:finding_list")
+    return render(
+        request, "patrols/rectification_rules.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
 def evidence_file(request, pk: int):
     """An evidence photo, only for users who may see its finding."""
     evidence = get_object_or_404(RectificationEvidence.objects.visible_to(request.user), pk=pk)
@@ -127,4 +151,5 @@ urlpatterns = [
     path("findings/<int:pk>/evidence/", evidence_add, name="finding_evidence_add"),
     path("findings/<int:pk>/follow-up/", follow_up, name="finding_follow_up"),
     path("findings/evidence/<int:pk>/", evidence_file, name="finding_evidence_file"),
+    path("findings/rules/", rectification_rules, name="rectification_rules"),
 ]
