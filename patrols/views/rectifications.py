@@ -40,7 +40,9 @@ def _show_errors(request, error: ValidationError) -> None:
 @login_required
 def finding_list(request):
     """Open rectifications first by severity, then deadline; or every finding."""
-    findings = Finding.objects.visible_to(request.user).select_related("community", "visit__patrol")
+    findings = Finding.objects.visible_to(request.user).select_related(
+        "establishment", "community", "visit__patrol"
+    )
     state = request.GET.get("state", "open")
     today = timezone.localdate()
     if state == "open":
