@@ -428,3 +428,37 @@ def test_a_head_may_add_evidence_but_only_an_inspector_follows_up(
 
     with pytest.raises(PermissionDenied):
         rectification_follow_up(user=head, finding=finding, passed=True)
+
+
+def test_the_rectification_list_and_api_cost_the_same_for_few_and_many(
+    clock, client, api, inspector_a, partner_a, community_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def costs() -> tuple[int, int, int]:
+        counts = []
+        for url, data in (
+            (reverse("patrols:finding_list"), {}),
+            (reverse("patrols:finding_list"), {"state": "all"}),
+        ):
+            with CaptureQueriesContext(connection) as page:
+                assert client.get(url, data).status_code == 200
+            counts.append(len(page))
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get(reverse("finding-list")).status_code == 200
+        return (*counts, len(listed))
+
+    client.force_login(inspector_a)
+    api.force_authenticate(inspector_a)
+    find_risk(clock, inspector_a, partner_a, EstablishmentFactory(community=community_a))
+    few = costs()
+    for n in range(1, 6):
+        find_risk(
+            clock,
+            inspector_a,
+            partner_a,
+            EstablishmentFactory(community=community_a),
+            day=DAY + dt.timedelta(n),
+        )
+    assert costs() == few
