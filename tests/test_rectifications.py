@@ -462,3 +462,29 @@ def test_the_rectification_list_and_api_cost_the_same_for_few_and_many(
             day=DAY + dt.timedelta(n),
         )
     assert costs() == few
+
+
+def test_a_follow_up_visit_on_the_phone_closes_the_risk_with_its_photo_as_evidence(
+    clock, client, inspector_a, partner_a, shop
+):
+    finding = find_risk(clock, inspector_a, partner_a, shop)
+    later = DAY + dt.timedelta(days=2)
+    clock.set(at(later, 9))
+    patrol = records.patrol_start(user=partner_a, team=[inspector_a], date=later)[0]
+    client.force_login(partner_a)
+    url = reverse("patrols:visit_create", args=[patrol.pk, shop.pk])
+    form = {
+        "client_id": "6f1c4f8e-2f55-4c5e-9a7b-3f0d2a4c9e13",
+        "result": "compliant",
+        "follow_up_of": finding.pk,
+        "rectified": "yes",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 400 and "请先上传整改到位的照片" in refused.content.decode()
+    assert not patrol.visits.exists()
+    response = client.post(url, {**form, "photos": jpeg()})
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.CLOSED and finding.evidence.count() == 1
+    assert patrol.visits.get().photos.count() == 1
+    assert steps(finding) == [StepKind.OPENED, StepKind.EVIDENCE, StepKind.PASSED, StepKind.CLOSED]

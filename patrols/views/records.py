@@ -44,6 +44,7 @@ from patrols.models import (
 )
 from patrols.selectors import month_calendar, open_risk_figures, patrol_days
 from patrols.services import records as services
+from patrols.services.rectifications import rectification_evidence_add
 
 PAGE_SIZE = 30
 
@@ -289,6 +290,13 @@ def _save_visit(request, patrol: Patrol, establishment: Establishment, form: Vis
             )
         )
     follow_up = data.get("follow_up_of")
+    rectified = {"yes": True, "no": False}.get(data.get("rectified") or "") if follow_up else None
+    if rectified:
+        # A follow-up that finds the risk put right: its photos are the fix's evidence (整改照片),
+        # which the rectification needs to close; they stay the visit's photos as well.
+        for upload in data["photos"]:
+            rectification_evidence_add(user=request.user, finding=follow_up, upload=upload)
+            upload.seek(0)
     visit, created = services.visit_record(
         user=request.user,
         patrol=patrol,
@@ -299,7 +307,7 @@ def _save_visit(request, patrol: Patrol, establishment: Establishment, form: Vis
         action_taken=data["action_taken"],
         finding_items=finding_items,
         follow_up_of=follow_up,
-        rectified={"yes": True, "no": False}.get(data.get("rectified") or "") if follow_up else None,
+        rectified=rectified,
         client_id=data["client_id"],
     )
     if created:
