@@ -271,7 +271,7 @@ def test_the_finder_may_not_confirm_their_own_fix_when_the_community_has_another
 
 
 def test_the_only_inspector_may_confirm_their_own_fix_and_the_step_says_so(
-    clock, inspector_a, partner_a, shop
+    clock, client, inspector_a, partner_a, shop
 ):
     finding = find_risk(clock, inspector_a, partner_a, shop)
     partner_a.is_active = False
@@ -280,8 +280,10 @@ def test_the_only_inspector_may_confirm_their_own_fix_and_the_step_says_so(
     with _in_chinese():
         rectification_follow_up(user=inspector_a, finding=finding, passed=True, note="已清洁")
     passed = finding.steps.get(kind=StepKind.PASSED)
-    assert passed.actor == inspector_a
-    assert "唯一" in passed.note and "已清洁" in passed.note
+    assert passed.actor == inspector_a and passed.by_finder and passed.note == "已清洁"
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:finding_detail", args=[finding.pk])).content.decode()
+    assert "由发现人复查（本社区唯一巡查员）" in page
 
 
 def test_a_failed_follow_up_sets_a_new_deadline_by_severity(clock, inspector_a, partner_a, shop):

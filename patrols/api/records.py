@@ -205,7 +205,7 @@ class RectificationStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RectificationStep
-        fields = ["kind", "note", "actor", "actor_name", "at"]
+        fields = ["kind", "note", "actor", "actor_name", "by_finder", "at"]
 
     def get_actor_name(self, obj: RectificationStep) -> str:
         return str(obj.actor) if obj.actor else ""

@@ -116,6 +116,8 @@ class RectificationStep(models.Model):
         blank=True,
         related_name="+",
     )
+    # A follow-up by the one who found the risk: allowed only to a community's only inspector.
+    by_finder = models.BooleanField(_("by the finder"), default=False)
     # Given by the service that takes the step (a time it reads once for several steps).
     at = models.DateTimeField(_("time"))
 

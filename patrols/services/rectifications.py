@@ -75,13 +75,13 @@ def rectification_evidence_add(
     *, user: User, finding: Finding, upload, client_id: uuid.UUID | None = None
 ) -> tuple[RectificationEvidence, bool]:
     """Check, re-encode and store a photo of the risk put right; a photo sent twice is stored once."""
+    _require_community_staff(user, finding, EVIDENCE_ROLES)
     if client_id is not None:
         found = RectificationEvidence.objects.filter(client_id=client_id).first()
         if found is not None:
             if found.finding_id != finding.pk:
                 raise PermissionDenied
             return found, False
-    _require_community_staff(user, finding, EVIDENCE_ROLES)
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     _require_open_rectification(finding)
     if finding.evidence.count() >= MAX_EVIDENCE_PHOTOS:
@@ -127,25 +127,28 @@ def rectification_follow_up(*, user: User, finding: Finding, passed: bool, note:
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     _require_open_rectification(finding)
     note = note.strip()[:NOTE_MAX_LENGTH]
-    if user.pk == finding.found_by_id:
-        if not finder_may_follow_up(finding):
-            raise ValidationError(
-                _("The risk was found by you: another inspector of the community must follow it up.")
-            )
-        note = " ".join(filter(None, [_("Followed up by the finder, the community's only inspector."), note]))
+    by_finder = user.pk == finding.found_by_id
+    if by_finder and not finder_may_follow_up(finding):
+        raise ValidationError(
+            _("The risk was found by you: another inspector of the community must follow it up.")
+        )
     now = timezone.now()
     if passed:
         if not finding.evidence.exists():
             raise ValidationError(_("Add a photo showing the risk put right before closing it."))
         RectificationStep.objects.bulk_create(
             [
-                RectificationStep(finding=finding, kind=StepKind.PASSED, note=note, actor=user, at=now),
+                RectificationStep(
+                    finding=finding, kind=StepKind.PASSED, note=note, actor=user, at=now, by_finder=by_finder
+                ),
                 RectificationStep(finding=finding, kind=StepKind.CLOSED, actor=user, at=now),
             ]
         )
         finding.status, finding.closed_at = FindingStatus.CLOSED, now
     else:
-        RectificationStep.objects.create(finding=finding, kind=StepKind.FAILED, note=note, actor=user, at=now)
+        RectificationStep.objects.create(
+            finding=finding, kind=StepKind.FAILED, note=note, actor=user, at=now, by_finder=by_finder
+        )
         finding.rectification_deadline = rectification_deadline(
             severity=finding.severity, district_id=finding.community.parent_id, today=timezone.localdate()
         )
