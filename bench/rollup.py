@@ -20,7 +20,16 @@ from collections.abc import Callable
 from django.db import connection
 
 from orgs.models import OrgUnit, OrgUnitKind
-from patrols.models import Establishment, Finding, Incident, Lead, Patrol, RiskClass, Visit
+from patrols.models import (
+    Establishment,
+    Finding,
+    Incident,
+    Lead,
+    Patrol,
+    RectificationEvidence,
+    RiskClass,
+    Visit,
+)
 from patrols.schedule import BLACK_LIST_INTERVAL_DAYS, RISK_INTERVAL_MONTHS
 from publicity import rules
 from publicity.models import Activity, BoardKind, BoardUpdate, BoxCollection, BrochureDrop, TrainingSession
@@ -37,6 +46,7 @@ def _tables() -> dict[str, str]:
         "visit": Visit,
         "establishment": Establishment,
         "finding": Finding,
+        "evidence": RectificationEvidence,
         "lead": Lead,
         "incident": Incident,
         "board": BoardUpdate,
@@ -133,6 +143,15 @@ risks AS (
   FROM {t["finding"]} f JOIN units u ON u.id = f.community_id
   WHERE f.kind = 'safety_risk' AND f.status = 'open' GROUP BY 1
 ),
+fixed AS (
+  -- Risks closed in the month with a photo of the fix, by the close, whenever found.
+  SELECT f.community_id AS cid, count(*) AS n
+  FROM {t["finding"]} f JOIN units u ON u.id = f.community_id
+  WHERE f.kind = 'safety_risk' AND f.status = 'closed'
+    AND f.closed_at >= %(start)s AND f.closed_at < %(end)s
+    AND EXISTS (SELECT 1 FROM {t["evidence"]} x WHERE x.finding_id = f.id)
+  GROUP BY 1
+),
 leads AS (
   SELECT l.community_id AS cid,
          count(*) FILTER (WHERE l.reported_at >= %(start)s AND l.reported_at < %(end)s) AS reported,
@@ -181,12 +200,13 @@ SELECT u.id,
   fin.by_category, fin.findings, fin.rectified, fin.open, fin.reported,
   risks.open_risks, risks.overdue_risks, leads.reported, leads.filed, inc.incidents, inc.late,
   boards.bulletin, boards.slogan_month, boards.slogan_quarter, act.n, act.people,
-  bro.households, bro.copies, packs.packs, tra.n, tra.people
+  bro.households, bro.copies, packs.packs, tra.n, tra.people, fixed.n
 FROM units u
 LEFT JOIN pat ON pat.cid = u.id LEFT JOIN vis ON vis.cid = u.id LEFT JOIN cov ON cov.cid = u.id
 LEFT JOIN fin ON fin.cid = u.id LEFT JOIN risks ON risks.cid = u.id LEFT JOIN leads ON leads.cid = u.id
 LEFT JOIN inc ON inc.cid = u.id LEFT JOIN boards ON boards.cid = u.id LEFT JOIN act ON act.cid = u.id
 LEFT JOIN bro ON bro.cid = u.id LEFT JOIN packs ON packs.cid = u.id LEFT JOIN tra ON tra.cid = u.id
+LEFT JOIN fixed ON fixed.cid = u.id
 """
 
 
@@ -200,6 +220,7 @@ def _shape(row: tuple) -> dict:
     (leads_reported, leads_filed, incidents, incidents_late) = rest[7:11]
     (bulletin, slogan_month, slogan_quarter, activities, attendance) = rest[11:16]
     (households, copies, medicine, trainings, training_people) = rest[16:21]
+    rectified_with_evidence = rest[21]
     figures = catalogue.empty()
     figures.update(
         days=days,
@@ -215,6 +236,7 @@ def _shape(row: tuple) -> dict:
         **{f"covered_{risk}": covered for risk, (_due, covered) in by_risk.items()},
         findings=int(findings),
         rectified=int(rectified),
+        rectified_with_evidence=rectified_with_evidence,
         open=int(open_),
         reported=int(reported),
         open_risks=open_risks,

@@ -261,6 +261,7 @@ REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0, maximum=23)
 DAILY_TASKS = [
     "reporting.daily_reminders",
     "patrols.daily_reminders",
+    "patrols.rectification_escalations",
     "publicity.daily_reminders",
     "assessment.daily_reminders",
 ]
@@ -317,6 +318,10 @@ SPECTACULAR_SETTINGS = {
         "EstablishmentCategoryEnum": "patrols.models.establishments.Category",
         "FindingCategoryEnum": "patrols.models.records.FindingCategory",
         "FindingKindEnum": "patrols.models.records.FindingKind",
+        "FindingStatusEnum": "patrols.models.records.FindingStatus",
+        "FindingSeverityEnum": "patrols.models.records.Severity",
+        "FindingEscalationEnum": "patrols.models.records.Escalation",
+        "RectificationStepKindEnum": "patrols.models.rectifications.StepKind",
         "OrgUnitKindEnum": "orgs.models.OrgUnitKind",
     },
 }

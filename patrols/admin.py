@@ -4,7 +4,16 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from patrols import governance
-from patrols.models import ChecklistTemplate, Establishment, Incident, IncidentReport, Lead, Patrol, Reward
+from patrols.models import (
+    ChecklistTemplate,
+    Establishment,
+    Incident,
+    IncidentReport,
+    Lead,
+    Patrol,
+    RectificationPolicy,
+    Reward,
+)
 from patrols.services.establishments import establishment_save
 
 
@@ -103,3 +112,10 @@ class ChecklistTemplateAdmin(SimpleHistoryAdmin):
     list_display = ["category", "district", "updated_at"]
     list_filter = ["category", "district"]
     list_select_related = ["district"]
+
+
+@admin.register(RectificationPolicy)
+class RectificationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["district", "minor_days", "major_days", "serious_days", "district_after_days"]
+    list_select_related = ["district"]
+    autocomplete_fields = ["district"]

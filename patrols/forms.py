@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from config import bounds
 from orgs.models import OrgUnit
 from patrols import governance
-from patrols.models import Establishment
+from patrols.models import Establishment, RectificationPolicy
 
 # How many days back a phone may send the start of a record it began without signal.
 OFFLINE_START_DAYS = 1
@@ -158,6 +158,9 @@ class VisitForm(forms.Form):
     finding_category = forms.ChoiceField(
         label=_("Kind of problem"), required=False, choices=[], widget=forms.RadioSelect
     )
+    severity = forms.TypedChoiceField(
+        label=_("Severity"), required=False, choices=[], coerce=int, empty_value=1, widget=forms.RadioSelect
+    )
     rectification_deadline = forms.DateField(label=_("Rectify by"), required=False, widget=DateInput)
     follow_up_of = forms.ModelChoiceField(
         label=_("Follow-up of"),
@@ -199,13 +202,15 @@ class VisitForm(forms.Form):
     )
 
     def __init__(self, *args, checklist: list[str], open_findings, **kwargs) -> None:
-        from patrols.models import Finding, FindingCategory, FindingKind, VisitResult
+        from patrols.models import Finding, FindingCategory, FindingKind, Severity, VisitResult
 
         super().__init__(*args, **kwargs)
         self.checklist = checklist
         self.fields["result"].choices = VisitResult.choices
         self.fields["finding_kind"].choices = [("", _("None")), *FindingKind.choices]
         self.fields["finding_category"].choices = FindingCategory.choices
+        self.fields["severity"].choices = Severity.choices
+        self.fields["severity"].initial = Severity.MINOR
         if open_findings.exists():
             self.fields["follow_up_of"].queryset = open_findings.most_urgent_first()
             self.fields["follow_up_of"].label_from_instance = Finding.choice_label
@@ -225,6 +230,32 @@ class VisitForm(forms.Form):
 
     def check_fields(self):
         return [self[f"check-{index}"] for index in range(len(self.checklist))]
+
+
+class RectificationPolicyForm(forms.ModelForm):
+    """A district's days to rectify per severity, and when the district office hears of the overdue."""
+
+    class Meta:
+        model = RectificationPolicy
+        fields = ["minor_days", "major_days", "serious_days", "district_after_days"]
+
+
+class EvidenceForm(forms.Form):
+    """A photo showing a risk put right; the rectification service checks and re-encodes it."""
+
+    image = forms.FileField(
+        label=_("Photo of the rectified risk"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class FollowUpForm(forms.Form):
+    """The follow-up (复查) of a rectification: put right or not, and what was seen."""
+
+    passed = forms.ChoiceField(label=_("Put right?"), choices=YES_NO, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class VisitEditForm(forms.Form):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,16 @@ from notifications.models import ReminderKind
 from notifications.services import reminder_send
 from orgs.models import OrgUnit, Role
 from orgs.selectors import people_by_unit
-from patrols.models import Finding, Incident, IncidentReport, Patrol
+from patrols.models import (
+    Escalation,
+    Finding,
+    Incident,
+    IncidentReport,
+    Patrol,
+    RectificationPolicy,
+    RectificationStep,
+    StepKind,
+)
 from patrols.models.incidents import FIRST_REPORT_WINDOW
 from patrols.services.leads import district_staff
 
@@ -58,9 +68,9 @@ def missing_patrol_notices(*, day: dt.date) -> int:
 
 
 def rectification_reminders(*, today: dt.date) -> int:
-    """Announce the rectifications due tomorrow, a notice per community, and each overdue one once.
+    """Announce the rectifications due tomorrow, a notice per community. Returns how many went.
 
-    Overdue risks are also reported to the district. Returns how many reminders went.
+    What is overdue climbs the escalation ladder instead (rectification_escalations).
     """
     due_on = today + dt.timedelta(days=RECTIFICATION_NOTICE_DAYS)
     due = list(
@@ -68,8 +78,7 @@ def rectification_reminders(*, today: dt.date) -> int:
         .filter(rectification_deadline=due_on)
         .select_related("community", "establishment")
     )
-    overdue = list(Finding.objects.overdue(on=today).select_related("community", "establishment"))
-    people = people_by_unit({f.community_id for f in due + overdue}, PATROL_STAFF)
+    people = people_by_unit({f.community_id for f in due}, PATROL_STAFF)
     sent = 0
     by_community: dict[OrgUnit, list[Finding]] = defaultdict(list)
     for finding in due:
@@ -85,22 +94,76 @@ def rectification_reminders(*, today: dt.date) -> int:
             body="\n".join(f"{f.establishment.name}: {f.description}" for f in findings),
             link=reverse("patrols:finding_list"),
         )
-    for finding in overdue:
-        sent += reminder_send(
-            kind=ReminderKind.RECTIFICATION_OVERDUE,
-            unit=finding.community,
-            subject=f"finding-{finding.pk}",
-            recipients=[*people[finding.community_id], *district_staff(finding.community)],
-            title=_("Rectification overdue: %(shop)s") % {"shop": finding.establishment.name},
-            body=_("%(community)s. Due %(day)s: %(text)s")
-            % {
-                "community": finding.community.name,
-                "day": f"{finding.rectification_deadline:%Y-%m-%d}",
-                "text": finding.description,
-            },
-            link=reverse("patrols:finding_list"),
-        )
     return sent
+
+
+def rectification_escalations(*, today: dt.date) -> int:
+    """Climb the escalation ladder for the rectifications overdue on `today`. Returns the steps taken.
+
+    1. On the first day past the deadline, the community head (and the team who must act) is told.
+    2. The district's number of days later (RectificationPolicy.district_after_days), the district
+       office is told.
+    Each step is claimed by a filtered update of the finding's escalation, recorded as a step and
+    notified in one transaction, with a reminder key per finding, deadline and step: running this
+    twice, or on two workers, takes each step once. A follow-up that fails sets a new deadline and
+    the ladder starts again under new keys.
+    """
+    overdue = list(
+        Finding.objects.overdue(on=today)
+        .filter(escalation__lt=Escalation.DISTRICT)
+        .select_related("community", "establishment")
+        .order_by("pk")
+    )
+    if not overdue:
+        return 0
+    district_ids = {f.community.parent_id for f in overdue}
+    policies = {p.district_id: p for p in RectificationPolicy.objects.filter(district_id__in=district_ids)}
+    people = people_by_unit({f.community_id for f in overdue}, (Role.COMMUNITY_HEAD, Role.INSPECTOR))
+    taken = 0
+    for finding in overdue:
+        policy = policies.get(finding.community.parent_id) or RectificationPolicy()
+        if finding.escalation < Escalation.COMMUNITY_HEAD:
+            taken += _escalate(finding, Escalation.COMMUNITY_HEAD, recipients=people[finding.community_id])
+        to_district_on = finding.rectification_deadline + dt.timedelta(days=1 + policy.district_after_days)
+        if today >= to_district_on:
+            taken += _escalate(finding, Escalation.DISTRICT, recipients=district_staff(finding.community))
+    return taken
+
+
+ESCALATION_STEPS = {
+    Escalation.COMMUNITY_HEAD: (StepKind.ESCALATED_HEAD, "head"),
+    Escalation.DISTRICT: (StepKind.ESCALATED_DISTRICT, "district"),
+}
+
+
+@transaction.atomic
+def _escalate(finding: Finding, level: int, *, recipients) -> bool:
+    step, key = ESCALATION_STEPS[Escalation(level)]
+    claimed = Finding.objects.filter(
+        pk=finding.pk, escalation__lt=level, rectification_deadline=finding.rectification_deadline
+    ).update(escalation=level)
+    if claimed != 1:
+        return False
+    finding.escalation = level
+    RectificationStep.objects.create(finding=finding, kind=step, at=timezone.now())
+    deadline = f"{finding.rectification_deadline:%Y-%m-%d}"
+    return reminder_send(
+        kind=ReminderKind.RECTIFICATION_OVERDUE,
+        unit=finding.community,
+        subject=f"finding-{finding.pk}/{deadline}/{key}",
+        recipients=recipients,
+        title=_("Rectification overdue: %(shop)s") % {"shop": finding.establishment.name},
+        body=_("%(community)s. %(severity)s risk, due %(day)s: %(text)s. Responsible person: %(owner)s")
+        % {
+            "community": finding.community.name,
+            "severity": finding.get_severity_display(),
+            "day": deadline,
+            "text": finding.description,
+            "owner": " ".join(filter(None, [finding.owner_name, finding.owner_phone])) or "—",
+        },
+        link=reverse("patrols:finding_detail", args=[finding.pk]),
+        urgent=level == Escalation.DISTRICT,
+    )
 
 
 def incident_follow_up_check(*, incident_id: int, now: dt.datetime | None = None) -> bool:

@@ -18,6 +18,12 @@ def daily_reminders(day: str | None = None) -> int:
     return missing + reminders.rectification_reminders(today=today)
 
 
+@shared_task(name="patrols.rectification_escalations", **RETRY)
+def rectification_escalations(day: str | None = None) -> int:
+    """The escalation ladder of overdue rectifications; `day` (ISO) defaults to today."""
+    return reminders.rectification_escalations(today=task_day(day))
+
+
 @shared_task(name="patrols.incident_follow_up_check", **RETRY)
 def incident_follow_up_check(incident_id: int) -> bool:
     return reminders.incident_follow_up_check(incident_id=incident_id)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from patrols.views import establishments as views
-from patrols.views import incidents, leads, proposals, public, records, visit_records
+from patrols.views import incidents, leads, proposals, public, records, rectifications, visit_records
 
 app_name = "patrols"
 
@@ -36,6 +36,7 @@ urlpatterns = [
 urlpatterns += (
     records.urlpatterns
     + visit_records.urlpatterns
+    + rectifications.urlpatterns
     + leads.urlpatterns
     + incidents.urlpatterns
     + public.urlpatterns

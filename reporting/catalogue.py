@@ -268,6 +268,15 @@ FIGURES: list[Figure] = [
         "findings",
     ),
     Figure(
+        "rectified_with_evidence",
+        _("Rectifications closed with evidence"),
+        _(
+            "Safety risks closed in the month with at least one photo of the fix, by the day they "
+            "were closed (Asia/Shanghai), whenever they were found"
+        ),
+        "findings",
+    ),
+    Figure(
         "open_risks",
         _("Open risks"),
         _("All open safety risks of the unit on the day the figures were taken, whenever found"),

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, Max, Q, Value
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, Value
 from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
 
@@ -31,11 +31,13 @@ from patrols import schedule
 from patrols.models import (
     Establishment,
     Finding,
+    FindingKind,
     FindingStatus,
     Incident,
     Lead,
     LeadStatus,
     Patrol,
+    RectificationEvidence,
     Status,
     Visit,
     VisitResult,
@@ -71,6 +73,7 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
     _add_visits(result, ids, first, last)
     _add_coverage(result, [c.pk for c in communities if result[c.pk]["days"]], first, last)
     _add_findings(result, ids, first, last, on)
+    _add_rectifications(result, ids, period)
     _add_leads(result, ids, period)
     _add_incidents(result, ids, period)
     for community_id, publicity in publicity_figures(ids, first, last).items():
@@ -188,6 +191,26 @@ def _add_findings(result: dict, ids: list[int], first: dt.date, last: dt.date, o
         figures["reported"] += row["reported"]
     for community_id, risks in open_risk_figures(ids, on=on).items():
         result[community_id].update(risks)
+
+
+def _add_rectifications(result: dict, ids: list[int], period: dt.date) -> None:
+    """Risks closed in the month with a photo of the fix, dated by the close: the work of the month,
+    whenever the risk was found."""
+    start, end = periods.month_bounds(period)
+    rows = (
+        Finding.objects.filter(
+            community_id__in=ids,
+            kind=FindingKind.SAFETY_RISK,
+            status=FindingStatus.CLOSED,
+            closed_at__gte=start,
+            closed_at__lt=end,
+        )
+        .filter(Exists(RectificationEvidence.objects.filter(finding=OuterRef("pk"))))
+        .values("community_id")
+        .annotate(closed=Count("pk"))
+    )
+    for row in rows:
+        result[row["community_id"]]["rectified_with_evidence"] = row["closed"]
 
 
 def _add_leads(result: dict, ids: list[int], period: dt.date) -> None:

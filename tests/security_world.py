@@ -35,7 +35,9 @@ from patrols.models import (
     LeadSource,
     Patrol,
     Photo,
+    RectificationEvidence,
     Reward,
+    Severity,
     Visit,
     VisitResult,
 )
@@ -44,6 +46,7 @@ from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records as services
 from patrols.services.proposals import establishment_change_propose
+from patrols.services.rectifications import rectification_evidence_add
 from publicity import model_units
 from publicity import services as publicity_services
 from publicity.models import (
@@ -103,6 +106,9 @@ class World:
     visit: Visit
     photo: Photo
     finding: Finding
+    # A risk at a third shop found by partner A, with a photo of the fix: inspector A may follow it up.
+    rectification: Finding
+    evidence: RectificationEvidence
     submitted: Patrol
     archived: Patrol
     archived_visit: Visit
@@ -275,6 +281,24 @@ def build_world() -> World:
         ],
     )
     photo, _created = services.photo_add(user=inspector, visit=visit, upload=jpeg_upload())
+    bakery = EstablishmentFactory(community=community_a, name="翠苑面包房", category=Category.FOOD_RETAIL)
+    risk_visit, _created = services.visit_record(
+        user=partner,
+        patrol=draft,
+        establishment=bakery,
+        result=VisitResult.ISSUES,
+        findings="操作间地面积水",
+        finding_items=[
+            services.FindingInput(
+                kind=FindingKind.SAFETY_RISK,
+                category=FindingCategory.HYGIENE,
+                description="操作间地面积水",
+                severity=Severity.MAJOR,
+            )
+        ],
+    )
+    rectification = risk_visit.finding_set.get()
+    evidence, _created = rectification_evidence_add(user=partner, finding=rectification, upload=jpeg_upload())
 
     lead = lead_services.lead_report(
         reporter=inspector, community=community_a, description="售卖过期食品", source=LeadSource.INSPECTOR
@@ -353,6 +377,8 @@ def build_world() -> World:
         visit=visit,
         photo=photo,
         finding=Finding.objects.get(visit=visit),
+        rectification=rectification,
+        evidence=evidence,
         submitted=submitted,
         archived=archived,
         archived_visit=archived_visit,

@@ -26,11 +26,13 @@ from orgs.models import Role
 from patrols.models import FindingKind, Lead, LeadStatus, Patrol, PatrolMember, Reward, Visit
 from patrols.services import leads as lead_services
 from patrols.services import records
+from patrols.services.rectifications import rectification_evidence_add
 from publicity.models import BoardUpdate
 from reporting import periods
 from reporting.figures import community_figures
 from reporting.models import MonthlyReport, ReportStatus
 from tests.factories import EstablishmentFactory, UserFactory
+from tests.security_world import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +109,11 @@ def year_of_records(
     first_risk = Patrol.objects.get(date=dt.date(YEAR, 3, 3)).visits.get().finding_set.get()
     clock.set(at(dt.date(YEAR, 3, 8), 9))
     follow = records.patrol_start(user=inspector_a, team=[partner_a], date=dt.date(YEAR, 3, 8))[0]
+    # The fix is shown by a photo and confirmed by the team-mate, not the finder (整改, §4).
+    rectification_evidence_add(user=inspector_a, finding=first_risk, upload=jpeg_upload())
     clock.set(at(dt.date(YEAR, 3, 8), 10))
     records.visit_record(
-        user=inspector_a,
+        user=partner_a,
         patrol=follow,
         establishment=shop,
         result="compliant",

@@ -50,6 +50,7 @@ from patrols.models import (
 from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records
+from patrols.services.rectifications import rectification_evidence_add
 from reporting import catalogue, periods
 from reporting.models import MonthlyReport
 from reporting.services import (
@@ -59,6 +60,7 @@ from reporting.services import (
     monthly_report_submit,
 )
 from tests.factories import CommunityFactory, EstablishmentFactory, UserFactory
+from tests.security_world import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -101,12 +103,12 @@ class Team:
         return records.patrol_start(user=self.one, team=[self.two], date=day)[0]
 
     def visit(
-        self, patrol: Patrol, shop: Establishment, *, at_time: dt.datetime, synced=None, **kwargs
+        self, patrol: Patrol, shop: Establishment, *, at_time: dt.datetime, synced=None, by=None, **kwargs
     ) -> Visit:
         self.clock.set(synced or at_time)
         kwargs.setdefault("result", "compliant")
         return records.visit_record(
-            user=self.one, patrol=patrol, establishment=shop, visited_at=at_time, **kwargs
+            user=by or self.one, patrol=patrol, establishment=shop, visited_at=at_time, **kwargs
         )[0]
 
     def sign(self, visit: Visit) -> None:
@@ -114,6 +116,11 @@ class Team:
 
     def refuse(self, visit: Visit) -> None:
         records.visit_shop_refuse(user=self.one, visit=visit, reason="负责人不在")
+
+    def photograph_fix(self, finding: Finding, *, when: dt.datetime) -> None:
+        """A photo of the risk put right: a rectification is closed only with one."""
+        self.clock.set(when)
+        rectification_evidence_add(user=self.one, finding=finding, upload=jpeg_upload())
 
     def submit(self, patrol: Patrol, *, when: dt.datetime | None = None) -> None:
         self.clock.set(when or at(patrol.date, 18))
@@ -161,8 +168,16 @@ def month(
     bshop, cshop = shop(community_b, "A", dt.date(2026, 1, 1)), shop(community_c, "B", dt.date(2026, 1, 1))
 
     # September decides what falls due in October.
+    # A risk found in September is put right in October: a rectification closed with evidence
+    # in October, though not one of October's findings.
     september = a.patrol(dt.date(2026, 9, 20))
-    a.visit(september, b1, at_time=at(dt.date(2026, 9, 20)))
+    september_risk = a.visit(
+        september,
+        b1,
+        at_time=at(dt.date(2026, 9, 20)),
+        result="issues",
+        finding_items=[risk("storage", dt.date(2026, 9, 27))],
+    ).finding_set.get()
     a.visit(september, black, at_time=at(dt.date(2026, 9, 20), 11))
     a.submit(september)
 
@@ -172,8 +187,17 @@ def month(
     a.refuse(a.visit(p2, black, at_time=at(oct_(2), 11)))
     a.submit(p2)
     p12 = a.patrol(oct_(12))
+    a.photograph_fix(september_risk, when=at(oct_(12), 9, 30))
+    # The follow-up (复查) is by the team-mate: the finder does not confirm their own fix.
     hygiene_visit = a.visit(
-        p12, b1, at_time=at(oct_(12)), result="issues", finding_items=[risk("hygiene", oct_(20))]
+        p12,
+        b1,
+        at_time=at(oct_(12)),
+        by=a.two,
+        result="issues",
+        follow_up_of=september_risk,
+        rectified=True,
+        finding_items=[risk("hygiene", oct_(20))],
     )
     a.sign(hygiene_visit)
     hygiene = hygiene_visit.finding_set.get()
@@ -214,6 +238,7 @@ def month(
     )
     # November: the October risk put right at the follow-up; the report sent, returned, sent again.
     p_nov = a.patrol(nov(2))
+    a.photograph_fix(hygiene, when=at(nov(2), 9))
     a.visit(p_nov, b1, at_time=at(nov(2)), follow_up_of=hygiene, rectified=True)
     a.submit(p_nov)
     clock.set(at(nov(2), 19))
@@ -317,6 +342,13 @@ def clerk_count(community: OrgUnit, *, on: dt.date) -> dict:
         for f in Finding.objects.filter(community=community)
         if f.kind == FindingKind.SAFETY_RISK and f.status == FindingStatus.OPEN
     ]
+    figures["rectified_with_evidence"] = sum(
+        f.kind == FindingKind.SAFETY_RISK
+        and f.status == FindingStatus.CLOSED
+        and start <= f.closed_at < end
+        and f.evidence.exists()
+        for f in Finding.objects.filter(community=community)
+    )
     figures["open_risks"] = len(open_risks)
     figures["overdue_risks"] = sum(f.rectification_deadline < on for f in open_risks)
     leads = list(Lead.objects.filter(community=community))
@@ -364,6 +396,8 @@ def truth(month, community_a, community_b, community_c):
     assert (a["patrol_days"], a["patrols"], a["visits"], a["findings"]) == (4, 4, 6, 3)
     # The suspected violation went to the district as a lead, beside the public one.
     assert (a["rectified"], a["leads_reported"], a["leads_filed"], a["incidents_late"]) == (1, 2, 1, 1)
+    # September's risk was closed with a photo in October; October's, in November.
+    assert a["rectified_with_evidence"] == 1
     assert (community[n.pk]["days"], community[n.pk]["due"], community[n.pk]["covered"]) == (17, 1, 1)
     return {"community": community, "district_a": district_a, "district_c": district_c, "city": city}
 

@@ -242,8 +242,33 @@ EXPECTED: dict[str, Row] = {
         lambda w: {"reason": "不愿签字"},
     ),
     "patrols:finding_list": Row(ANY_USER, _r("patrols:finding_list")),
+    "patrols:finding_detail": Row(A_RECORD, _r("patrols:finding_detail", lambda w: w.rectification.pk)),
+    "patrols:finding_evidence_file": Row(
+        A_RECORD, _r("patrols:finding_evidence_file", lambda w: w.evidence.pk)
+    ),
+    # A rectification's evidence is added by A's community staff, its follow-up made by A's inspectors
+    # (not the finder, partner A): outsiders do not find it (404), the offices above are refused (403).
+    "patrols:finding_evidence_add": Row(
+        A_TEAM_OR_REVIEWERS,
+        _r("patrols:finding_evidence_add", lambda w: w.rectification.pk),
+        "post",
+        lambda w: {"image": jpeg_upload()},
+    ),
+    "patrols:finding_follow_up": Row(
+        A_TEAM_ONLY,
+        _r("patrols:finding_follow_up", lambda w: w.rectification.pk),
+        "post",
+        lambda w: {"passed": "yes", "note": "已整改"},
+    ),
     "patrols:checklist_list": Row(ANY_USER, _r("patrols:checklist_list")),
     "patrols:checklist_edit": Row(DISTRICT_OFFICES, _r("patrols:checklist_edit", "food_retail")),
+    "patrols:rectification_rules": Row(DISTRICT_OFFICES, _r("patrols:rectification_rules")),
+    "patrols:rectification_rules POST": Row(
+        DISTRICT_OFFICES,
+        _r("patrols:rectification_rules"),
+        "post",
+        lambda w: {"minor_days": 10, "major_days": 5, "serious_days": 2, "district_after_days": 3},
+    ),
     # Leads, rewards, incidents
     "patrols:lead_list": Row(ANY_USER, _r("patrols:lead_list")),
     "patrols:lead_create": Row(COMMUNITY_STAFF, _r("patrols:lead_create")),
@@ -493,6 +518,19 @@ EXPECTED: dict[str, Row] = {
     # API operations, each with a body that passes validation so that only access decides
     "visit-list POST": Row(A_TEAM_CREATES, _r("visit-list"), "post", _api_visit_body, json=True),
     "photo-list POST": Row(A_TEAM_CREATES, _r("photo-list"), "post", _api_photo_body),
+    "finding-evidence": Row(
+        A_TEAM_OR_REVIEWERS,
+        _r("finding-evidence", lambda w: w.rectification.pk),
+        "post",
+        lambda w: {"image": jpeg_upload()},
+    ),
+    "finding-follow-up": Row(
+        A_TEAM_ONLY,
+        _r("finding-follow-up", lambda w: w.rectification.pk),
+        "post",
+        lambda w: {"passed": True, "note": "已整改"},
+        json=True,
+    ),
     "patrol-submit": Row(A_TEAM_ONLY, _r("patrol-submit", lambda w: w.draft.client_id), "post", json=True),
     "patrol-approve": Row(
         A_REVIEWERS, _r("patrol-approve", lambda w: w.submitted.client_id), "post", json=True

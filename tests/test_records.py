@@ -28,6 +28,7 @@ from patrols.models import (
     Visit,
 )
 from patrols.services import records as services
+from patrols.services.rectifications import rectification_evidence_add
 from tests.factories import EstablishmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +239,9 @@ def test_checklist_follows_the_category(client, inspector_a, patrol_a, community
 def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
     inspector_a, partner_a, patrol_a, shop_a
 ):
+    # The follow-ups are by partner_a: the finder does not confirm their own fix while the
+    # community has another inspector, and a risk is closed only with a photo of the fix
+    # (tests/test_rectifications.py holds those rules).
     first = visit(
         patrol_a,
         inspector_a,
@@ -258,7 +262,7 @@ def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
     )
     visit(
         later,
-        inspector_a,
+        partner_a,
         shop_a,
         result="issues",
         findings="仍未整改",
@@ -272,7 +276,9 @@ def test_safety_risk_gets_a_deadline_and_follow_up_closes_or_reopens_it(
     third, _ = services.patrol_start(
         user=inspector_a, team=[partner_a], date=yesterday - dt.timedelta(days=1)
     )
-    visit(third, inspector_a, shop_a, follow_up_of=finding, rectified=True)
+    upload = SimpleUploadedFile("fixed.jpg", jpeg_bytes(), content_type="image/jpeg")
+    rectification_evidence_add(user=inspector_a, finding=finding, upload=upload)
+    visit(third, partner_a, shop_a, follow_up_of=finding, rectified=True)
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLOSED and finding.closed_at is not None
 

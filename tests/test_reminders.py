@@ -226,9 +226,16 @@ def test_rectification_due_tomorrow_and_then_overdue(
     assert reminders(ReminderKind.RECTIFICATION_DUE) == {("翠苑社区", "2026-11-09")}
     run_daily(clock, dt.date(2026, 11, 9))
     assert reminders(ReminderKind.RECTIFICATION_OVERDUE) == set()
+    # Overdue climbs the escalation ladder (tests/test_rectifications.py): the community head on
+    # the first day past the deadline, the district office three days (the default) later.
     run_daily(clock, dt.date(2026, 11, 10))
     run_daily(clock, dt.date(2026, 11, 11))
     assert Reminder.objects.filter(kind=ReminderKind.RECTIFICATION_OVERDUE).count() == 1
+    assert Notification.objects.filter(recipient__username="head_a", title__contains="张记面馆").count() == 1
+    assert not Notification.objects.filter(recipient=district_officer_a, title__contains="张记面馆").exists()
+    run_daily(clock, dt.date(2026, 11, 13))
+    run_daily(clock, dt.date(2026, 11, 14))
+    assert Reminder.objects.filter(kind=ReminderKind.RECTIFICATION_OVERDUE).count() == 2
     assert Notification.objects.filter(recipient=district_officer_a, title__contains="张记面馆").count() == 1
 
 

@@ -31,6 +31,7 @@ from patrols.models import (
 from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records
+from patrols.services.rectifications import rectification_evidence_add
 from reporting import periods
 from reporting.figures import community_figures
 from reporting.models import MonthlyReport, ReportAction, ReportStatus
@@ -44,6 +45,7 @@ from reporting.services import (
     report_reminder_send,
 )
 from tests.factories import CommunityFactory, DistrictFactory, EstablishmentFactory, UserFactory
+from tests.security_world import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +134,9 @@ def october_records(clock, community_a, community_b, inspector_a, partner_a, ins
         ],
     )
     p20 = patrol_on(clock, october(20), inspector_a, partner_a)
-    visit(clock, p20, inspector_a, shop["b1"], follow_up_of=expired, rectified=True, result="compliant")
+    # The fix is shown by a photo and confirmed by the team-mate, not the finder (整改, §4).
+    rectification_evidence_add(user=inspector_a, finding=expired, upload=jpeg_upload())
+    visit(clock, p20, partner_a, shop["b1"], follow_up_of=expired, rectified=True, result="compliant")
     # Starting the 20th again resumes its record: one record per community and day.
     p20b = patrol_on(clock, october(20), inspector_a, partner_a)
     assert p20b == p20

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -25,10 +26,15 @@ from patrols.models import (
     Patrol,
     PatrolMember,
     Photo,
+    RectificationEvidence,
+    RectificationStep,
+    Severity,
     Visit,
     VisitResult,
 )
 from patrols.services import records as services
+from patrols.services import rectifications as rectification_services
+from patrols.services.rectifications import NOTE_MAX_LENGTH
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -194,6 +200,28 @@ class ChecklistRowSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class RectificationStepSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RectificationStep
+        fields = ["kind", "note", "actor", "actor_name", "by_finder", "at"]
+
+    def get_actor_name(self, obj: RectificationStep) -> str:
+        return str(obj.actor) if obj.actor else ""
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RectificationEvidence
+        fields = ["id", "client_id", "url", "taken_at", "latitude", "longitude", "uploaded_by", "uploaded_at"]
+
+    def get_url(self, obj: RectificationEvidence) -> str:
+        return reverse("patrols:finding_evidence_file", args=[obj.pk])
+
+
 class FindingSerializer(LeanModelSerializer):
     visit = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -207,9 +235,14 @@ class FindingSerializer(LeanModelSerializer):
             "community",
             "kind",
             "category",
+            "severity",
             "description",
             "rectification_deadline",
             "status",
+            "owner_name",
+            "owner_phone",
+            "escalation",
+            "found_by",
             "created_at",
             "closed_at",
             "overdue",
@@ -219,11 +252,39 @@ class FindingSerializer(LeanModelSerializer):
         return obj.is_overdue()
 
 
+class RectificationSerializer(FindingSerializer):
+    """A finding with its rectification: the evidence and the time-stamped steps."""
+
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    steps = RectificationStepSerializer(many=True, read_only=True)
+
+    class Meta(FindingSerializer.Meta):
+        fields = [*FindingSerializer.Meta.fields, "evidence", "steps"]
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    image = serializers.FileField()
+    client_id = serializers.UUIDField(
+        required=False, help_text="Made on the phone; a resent photo is stored once."
+    )
+
+
+class FollowUpSerializer(serializers.Serializer):
+    passed = serializers.BooleanField(help_text="Whether the risk has been put right (closes it).")
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=NOTE_MAX_LENGTH)
+
+
 class FindingInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FindingKind.choices)
     category = serializers.ChoiceField(choices=FindingCategory.choices)
     description = serializers.CharField()
     rectification_deadline = serializers.DateField(required=False, allow_null=True)
+    severity = serializers.ChoiceField(
+        choices=Severity.choices,
+        required=False,
+        default=Severity.MINOR,
+        help_text="隐患分级 of a safety risk: sets the default deadline. 1 minor, 2 major, 3 serious.",
+    )
 
 
 class VisitSerializer(LeanModelSerializer):
@@ -375,14 +436,52 @@ class PhotoViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
-    """Findings of the user's area: risks being rectified and violations reported."""
+    """Findings of the user's area: risks being rectified and violations reported. A list of open
+    risks is in rectification order with `?ordering=-severity,rectification_deadline`."""
 
     serializer_class = FindingSerializer
-    filterset_fields = ["community", "kind", "status", "category", "establishment"]
-    ordering_fields = ["created_at", "rectification_deadline"]
+    filterset_fields = ["community", "kind", "status", "category", "establishment", "severity", "escalation"]
+    ordering_fields = ["created_at", "rectification_deadline", "severity"]
 
     def get_queryset(self):
-        return Finding.objects.visible_to(self.request.user).select_related("visit")
+        findings = Finding.objects.visible_to(self.request.user).select_related("visit")
+        if self.action != "list":
+            findings = findings.prefetch_related(
+                "evidence", Prefetch("steps", queryset=RectificationStep.objects.select_related("actor"))
+            )
+        return findings
+
+    def get_serializer_class(self):
+        return FindingSerializer if self.action == "list" else RectificationSerializer
+
+    @extend_schema(request=EvidenceInputSerializer, responses=RectificationSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, BoundedFormParser])
+    def evidence(self, request, pk=None):
+        finding = self.get_object()
+        body = EvidenceInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _evidence, created = rectification_services.rectification_evidence_add(
+            user=request.user,
+            finding=finding,
+            upload=body.validated_data["image"],
+            client_id=body.validated_data.get("client_id"),
+        )
+        data = RectificationSerializer(self.get_queryset().get(pk=finding.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=FollowUpSerializer, responses=RectificationSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request, pk=None):
+        finding = self.get_object()
+        body = FollowUpSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rectification_services.rectification_follow_up(
+            user=request.user,
+            finding=finding,
+            passed=body.validated_data["passed"],
+            note=body.validated_data["note"],
+        )
+        return Response(RectificationSerializer(self.get_queryset().get(pk=finding.pk)).data)
 
 
 class ChecklistSerializer(serializers.Serializer):

@@ -36,6 +36,7 @@ from patrols.models.records import (
     SIGNER_NAME_MAX_LENGTH,
     Amendment,
     ChecklistTemplate,
+    Escalation,
     Finding,
     FindingCategory,
     FindingKind,
@@ -44,12 +45,29 @@ from patrols.models.records import (
     PatrolMember,
     PatrolStatus,
     Photo,
+    Severity,
     Visit,
     VisitResult,
     counted_q,
 )
+from patrols.models.rectifications import (
+    DISTRICT_ESCALATION_DAYS,
+    SEVERITY_DAYS,
+    RectificationEvidence,
+    RectificationPolicy,
+    RectificationStep,
+    StepKind,
+)
 
 __all__ = [
+    "DISTRICT_ESCALATION_DAYS",
+    "SEVERITY_DAYS",
+    "Escalation",
+    "RectificationEvidence",
+    "RectificationPolicy",
+    "RectificationStep",
+    "Severity",
+    "StepKind",
     "EstablishmentChangeProposal",
     "ProposalStatus",
     "CLOSED_LEAD_STATUSES",

@@ -17,7 +17,13 @@ from simple_history.models import HistoricalRecords
 from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, Role, record_scope_q
 from patrols import geo
-from patrols.models.establishments import Category, Establishment, latitude_field, longitude_field
+from patrols.models.establishments import (
+    Category,
+    Establishment,
+    latitude_field,
+    longitude_field,
+    phone_validator,
+)
 
 
 class ChecklistTemplate(models.Model):
@@ -412,6 +418,22 @@ class FindingStatus(models.TextChoices):
     REPORTED = "reported", _("Reported to the district")
 
 
+class Severity(models.IntegerChoices):
+    """How grave a safety risk is (隐患分级): the graver, the sooner it must be put right."""
+
+    MINOR = 1, _("Minor")
+    MAJOR = 2, _("Major")
+    SERIOUS = 3, _("Serious")
+
+
+class Escalation(models.IntegerChoices):
+    """How far up an overdue rectification has been reported (the escalation ladder)."""
+
+    NONE = 0, _("Not escalated")
+    COMMUNITY_HEAD = 1, _("Community head notified")
+    DISTRICT = 2, _("District office notified")
+
+
 class FindingQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[Finding]:
         return self.filter(record_scope_q(user, "community"))
@@ -423,8 +445,9 @@ class FindingQuerySet(models.QuerySet):
         return self.open_risks().filter(rectification_deadline__lt=on)
 
     def most_urgent_first(self) -> QuerySet[Finding]:
+        """The rectification order: the most severe first, then the nearest deadline."""
         return self.select_related("establishment", "visit").order_by(
-            models.F("rectification_deadline").asc(nulls_last=True), "visit__visited_at", "pk"
+            "-severity", models.F("rectification_deadline").asc(nulls_last=True), "visit__visited_at", "pk"
         )
 
 
@@ -446,11 +469,30 @@ class Finding(models.Model):
     rectification_deadline = models.DateField(
         _("rectify by"), null=True, blank=True, validators=[bounds.validate_day]
     )
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), choices=Severity.choices, default=Severity.MINOR
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("found by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The rectification's owner: the shop's responsible person, taken from the register when found.
+    owner_name = models.CharField(_("responsible person"), max_length=50, blank=True)
+    owner_phone = models.CharField(
+        _("responsible person's phone"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    escalation = models.PositiveSmallIntegerField(
+        _("escalation"), choices=Escalation.choices, default=Escalation.NONE, editable=False
+    )
 
     history = HistoricalRecords(verbose_name=_("finding history"), verbose_name_plural=_("finding history"))
     objects = FindingQuerySet.as_manager()
@@ -470,6 +512,12 @@ class Finding(models.Model):
                 name="finding_open_risk_idx",
             ),
         ]
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="finding_severity_valid"),
+            models.CheckConstraint(
+                condition=Q(escalation__in=Escalation.values), name="finding_escalation_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.establishment}{gettext(': ')}{self.get_category_display()}"
@@ -485,6 +533,15 @@ class Finding(models.Model):
         if self.is_overdue(on):
             label = _("%(label)s (overdue)") % {"label": label}
         return label
+
+    @property
+    def is_rectification(self) -> bool:
+        """A safety risk is a rectification (整改) with an owner, a deadline and a follow-up."""
+        return self.kind == FindingKind.SAFETY_RISK
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == FindingStatus.OPEN
 
     def is_overdue(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()

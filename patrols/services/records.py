@@ -39,16 +39,21 @@ from patrols.models import (
     PatrolMember,
     PatrolStatus,
     Photo,
+    Severity,
     Status,
     Visit,
     VisitResult,
 )
 from patrols.photos import read_photo, read_signature
 from patrols.services.leads import lead_report
+from patrols.services.rectifications import (
+    rectification_deadline,
+    rectification_follow_up,
+    rectifications_open,
+    severity_of,
+)
 from reporting.models import period_locked
 
-# A safety risk without a deadline given gets this long to be put right.
-DEFAULT_RECTIFICATION_DAYS = 7
 MAX_PHOTOS_PER_VISIT = 9
 REVIEWER_ROLES = (Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER)
 
@@ -239,6 +244,8 @@ class FindingInput:
     category: str
     description: str
     rectification_deadline: dt.date | None = None
+    # 隐患分级: sets the default deadline (patrols.models.SEVERITY_DAYS, or the district's rules).
+    severity: int = Severity.MINOR
 
 
 def _clean_checklist(rows: Iterable[dict], allowed: list[str]) -> list[dict]:
@@ -377,7 +384,8 @@ def _visit_create(
         ) from None
     recorded = _findings_create(user=user, visit=visit, items=finding_items)
     if follow_up_of is not None:
-        _finding_follow_up(finding=follow_up_of, rectified=bool(rectified), visit=visit)
+        # The follow-up visit (回头看) is the rectification's follow-up (复查), by the same rules.
+        rectification_follow_up(user=user, finding=follow_up_of, passed=bool(rectified))
     # Counted on the record's day, as the monthly figures count it: not when it was synced.
     _establishment_visited(establishment, patrol.date)
     # A visit's findings are made with it and only then: whoever shows it next need not read them back.
@@ -400,9 +408,10 @@ def known_related(instance, **rows: list) -> None:
 
 def _findings_create(*, user: User, visit: Visit, items: Sequence[FindingInput]) -> list[Finding]:
     """Check every finding, store them all with their history at once, then report suspected violations."""
-    findings = [_finding_new(visit=visit, item=item) for item in items]
+    findings = [_finding_new(visit=visit, item=item, user=user) for item in items]
     if findings:
         bulk_create_with_history(findings, Finding)
+        rectifications_open(user=user, findings=findings)
     for finding in findings:
         if finding.kind == FindingKind.SUSPECTED_VIOLATION:
             lead_report(
@@ -416,22 +425,30 @@ def _findings_create(*, user: User, visit: Visit, items: Sequence[FindingInput])
     return findings
 
 
-def _finding_new(*, visit: Visit, item: FindingInput) -> Finding:
+def _finding_new(*, visit: Visit, item: FindingInput, user: User) -> Finding:
+    """A finding as recorded; a safety risk is a rectification owned by the shop's responsible person,
+    due by the deadline given or else by its severity's."""
     if item.kind not in FindingKind.values:
         raise ValidationError({"finding_items": _("Choose the kind of finding.")})
     if not item.description.strip():
         raise ValidationError({"finding_items": _("Describe the finding.")})
     today = timezone.localdate()
+    shop = visit.establishment
     finding = Finding(
         visit=visit,
-        establishment=visit.establishment,
+        establishment=shop,
         community_id=visit.patrol.community_id,
         kind=item.kind,
         category=item.category,
         description=item.description.strip(),
+        found_by=user,
     )
     if item.kind == FindingKind.SAFETY_RISK:
-        deadline = item.rectification_deadline or today + dt.timedelta(days=DEFAULT_RECTIFICATION_DAYS)
+        finding.severity = severity_of(item.severity)
+        finding.owner_name, finding.owner_phone = shop.legal_representative, shop.phone
+        deadline = item.rectification_deadline or rectification_deadline(
+            severity=finding.severity, district_id=shop.community.parent_id, today=today
+        )
         if deadline < today:
             raise ValidationError({"finding_items": _("The rectification deadline is in the past.")})
         finding.rectification_deadline = deadline
@@ -439,15 +456,6 @@ def _finding_new(*, visit: Visit, item: FindingInput) -> Finding:
         finding.status = FindingStatus.REPORTED
     finding.full_clean(exclude=["visit", "establishment", "community"])
     return finding
-
-
-def _finding_follow_up(*, finding: Finding, rectified: bool, visit: Visit) -> None:
-    if rectified:
-        finding.status, finding.closed_at = FindingStatus.CLOSED, timezone.now()
-    else:
-        finding.status, finding.closed_at = FindingStatus.OPEN, None
-        finding.rectification_deadline = timezone.localdate() + dt.timedelta(days=DEFAULT_RECTIFICATION_DAYS)
-    finding.save(update_fields=["status", "closed_at", "rectification_deadline"])
 
 
 def _establishment_visited(establishment: Establishment, day: dt.date) -> None:

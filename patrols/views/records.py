@@ -44,6 +44,7 @@ from patrols.models import (
 )
 from patrols.selectors import month_calendar, open_risk_figures, patrol_days
 from patrols.services import records as services
+from patrols.services.rectifications import rectification_evidence_add
 
 PAGE_SIZE = 30
 
@@ -285,9 +286,17 @@ def _save_visit(request, patrol: Patrol, establishment: Establishment, form: Vis
                 category=data["finding_category"],
                 description=data["findings"] or str(FindingKind(data["finding_kind"]).label),
                 rectification_deadline=data["rectification_deadline"],
+                severity=data["severity"],
             )
         )
     follow_up = data.get("follow_up_of")
+    rectified = {"yes": True, "no": False}.get(data.get("rectified") or "") if follow_up else None
+    if rectified:
+        # A follow-up that finds the risk put right: its photos are the fix's evidence (整改照片),
+        # which the rectification needs to close; they stay the visit's photos as well.
+        for upload in data["photos"]:
+            rectification_evidence_add(user=request.user, finding=follow_up, upload=upload)
+            upload.seek(0)
     visit, created = services.visit_record(
         user=request.user,
         patrol=patrol,
@@ -298,7 +307,7 @@ def _save_visit(request, patrol: Patrol, establishment: Establishment, form: Vis
         action_taken=data["action_taken"],
         finding_items=finding_items,
         follow_up_of=follow_up,
-        rectified={"yes": True, "no": False}.get(data.get("rectified") or "") if follow_up else None,
+        rectified=rectified,
         client_id=data["client_id"],
         position=services.Position.from_parts(data["latitude"], data["longitude"], data["accuracy_m"]),
     )
@@ -542,21 +551,6 @@ def patrol_overview(request):
 
 
 @login_required
-def finding_list(request):
-    findings = Finding.objects.visible_to(request.user).select_related(
-        "establishment", "community", "visit__patrol"
-    )
-    state = request.GET.get("state", "open")
-    today = timezone.localdate()
-    if state == "open":
-        findings = findings.open_risks()
-    elif state == "overdue":
-        findings = findings.overdue(on=today)
-    context = {**paginate(request, findings, PAGE_SIZE), "state": state, "today": today}
-    return render(request, "patrols/finding_list.html", context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def checklist_edit(request, category: str):
     """A district office keeps its own version of a category's checklist."""
@@ -602,7 +596,6 @@ urlpatterns = [
     path("patrols/<int:pk>/amend/", patrol_amend, name="patrol_amend"),
     path("visits/<int:pk>/edit/", visit_edit, name="visit_edit"),
     path("photos/<int:pk>/", photo_file, name="photo_file"),
-    path("findings/", finding_list, name="finding_list"),
     path("checklists/", checklist_list, name="checklist_list"),
     path("checklists/<str:category>/", checklist_edit, name="checklist_edit"),
 ]

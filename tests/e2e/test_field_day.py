@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files import File
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from patrols.models import Finding, FindingStatus, Patrol, PatrolStatus, Photo, Visit
 from patrols.services.records import FindingInput, patrol_start, patrol_submit, visit_record
+from patrols.services.rectifications import rectification_evidence_add
 from tests.e2e.helpers import eventually, log_in, log_out, saved_pages, wait_for_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -65,11 +67,17 @@ def test_a_whole_field_day_offline_on_a_phone(phone, town, jpeg):
     risk = FindingInput(
         "safety_risk", "expired", "货架上有过期面包", timezone.localdate() + dt.timedelta(days=2)
     )
+    # Found by the partner: the inspector who follows it up today is not the finder, and the shop
+    # has sent a photo of the fix (a rectification closes only with one).
     visit_record(
-        user=town.inspector, patrol=earlier, establishment=shop_follow, result="issues", finding_items=[risk]
+        user=town.partner, patrol=earlier, establishment=shop_follow, result="issues", finding_items=[risk]
     )
     patrol_submit(user=town.inspector, patrol=earlier)
     old_finding = Finding.objects.get()
+    with jpeg.open("rb") as photo:
+        rectification_evidence_add(
+            user=town.partner, finding=old_finding, upload=File(photo, name="fixed.jpg")
+        )
 
     context = phone()
     page = context.new_page()

@@ -33,6 +33,7 @@ from assessment.models import Tier, in_window
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from patrols import schedule
 from patrols.models import (
+    SEVERITY_DAYS,
     Category,
     Establishment,
     Finding,
@@ -45,6 +46,7 @@ from patrols.models import (
     LeadSource,
     ModelStatus,
     RiskClass,
+    Severity,
     Status,
     Visit,
     VisitResult,
@@ -52,6 +54,7 @@ from patrols.models import (
 )
 from patrols.registry_cache import registry_changed
 from patrols.services import incidents, leads, records
+from patrols.services.rectifications import rectification_evidence_add
 from publicity import model_units
 from publicity.models import (
     Activity,
@@ -332,6 +335,8 @@ def history_start(today: dt.date) -> dt.date:
 
 
 VISITS_PER_PATROL = 3
+# A demo risk is minor: due a week after it was found.
+MINOR_DAYS = SEVERITY_DAYS[Severity.MINOR]
 DEMO_NAMESPACE = uuid.UUID("6f1c4f8e-2f55-4c5e-9a7b-3f0d2a4c9e11")
 # What the demo's inspectors find, by category: a variety for the lists and the follow-up choice.
 RISKS = (
@@ -433,9 +438,16 @@ def seed_patrol_history(community: OrgUnit) -> int:
                     "findings": "",
                     "action_taken": "",
                 }
+                visitor = lead
                 if (earlier := open_risk.pop(shop.pk, None)) is not None:
                     rectified = rng.random() < RECTIFIED_RATE
                     visit_args.update(follow_up_of=earlier, rectified=rectified)
+                    # The finder does not confirm their own fix; the fix is shown by a photo.
+                    visitor = partner if earlier.found_by_id == lead.pk else lead
+                    if rectified:
+                        rectification_evidence_add(
+                            user=lead, finding=earlier, upload=demo_photo(PHOTO_COLOURS[0])
+                        )
                     if not rectified:
                         visit_args.update(
                             result=VisitResult.ISSUES, findings=f"回头看：{earlier.description}，仍未整改"
@@ -457,7 +469,7 @@ def seed_patrol_history(community: OrgUnit) -> int:
                         action_taken="当场劝导，要求限期整改",
                     )
                 visit, _created = records.visit_record(
-                    user=lead,
+                    user=visitor,
                     patrol=patrol,
                     establishment=shop,
                     visited_at=at,
@@ -488,7 +500,7 @@ def seed_patrol_history(community: OrgUnit) -> int:
 
 def finding_input(kind: str, what: tuple[str, str], found: dt.date, today: dt.date) -> records.FindingInput:
     # The service refuses a deadline already past; backdate_finding sets the real one.
-    deadline = max(found + dt.timedelta(days=records.DEFAULT_RECTIFICATION_DAYS), today)
+    deadline = max(found + dt.timedelta(days=MINOR_DAYS), today)
     return records.FindingInput(kind, what[0], what[1], deadline if kind == FindingKind.SAFETY_RISK else None)
 
 
@@ -499,7 +511,7 @@ def backdate_finding(finding: Finding, *, found: dt.date) -> None:
     """
     fields = {"created_at": finding.visit.visited_at} if finding.visit.patrol.date == found else {}
     if finding.kind == FindingKind.SAFETY_RISK and finding.status == FindingStatus.OPEN:
-        fields["rectification_deadline"] = found + dt.timedelta(days=records.DEFAULT_RECTIFICATION_DAYS)
+        fields["rectification_deadline"] = found + dt.timedelta(days=MINOR_DAYS)
     Finding.objects.filter(pk=finding.pk).update(**fields)
     for name, value in fields.items():
         setattr(finding, name, value)
