@@ -42,6 +42,14 @@ class Notification(models.Model):
         return self.title
 
 
+CHANNEL_LABELS = {
+    "email": _("E-mail"),
+    "sms": _("SMS"),
+    "wecom": _("WeCom group"),
+    "dingtalk": _("DingTalk group"),
+}
+
+
 class DeliveryQuerySet(models.QuerySet):
     def of_unit(self, unit) -> QuerySet[Delivery]:
         return self.filter(org_unit=unit)
@@ -88,7 +96,18 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel}: {self.address}"
+        return f"{self.channel}: {self.shown_address}"
+
+    @property
+    def shown_address(self) -> str:
+        """The address as the office sees it: a mobile number with its middle hidden."""
+        if self.channel == "sms" and len(self.address) == 11:
+            return f"{self.address[:3]}****{self.address[-4:]}"
+        return self.address
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
 
 
 class ReminderKind(models.TextChoices):

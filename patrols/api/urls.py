@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from assessment import api as assessment_api
-from notifications.api import NotificationViewSet
+from notifications.api import GroupRobotViewSet, NotificationViewSet
 from orgs.api import ApiTokenViewSet, OrgUnitViewSet, UserViewSet
 from patrols.api import establishments, incidents, leads, records
 from publicity.api import model_units as model_unit_api
@@ -14,6 +14,7 @@ router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="orgunit")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("group-robots", GroupRobotViewSet, basename="group-robot")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 for module in (
     establishments,
