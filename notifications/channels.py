@@ -17,6 +17,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notifications.models import GroupRobot, Notification, RobotKind
@@ -133,6 +134,7 @@ class SmsChannel(PersonChannel):
             return ""
         return user.mobile
 
+    @translation.override(settings.LANGUAGE_CODE)
     def send(self, notification: Notification, address: str) -> None:
         provider = sms_provider()
         if provider is None:
@@ -179,6 +181,7 @@ class RobotChannel:
         robots = self.robots(user.org_unit_id for user in users)
         return {user.pk: robots[user.org_unit_id].masked_url for user in users if user.org_unit_id in robots}
 
+    @translation.override(settings.LANGUAGE_CODE)
     def send(self, notification: Notification, address: str) -> None:
         """`address` is the masked webhook, for the record; the robot is the recipient's unit's now."""
         unit_id = notification.recipient.org_unit_id

@@ -53,7 +53,9 @@ class GroupRobotForm(forms.Form):
         max_length=200,
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("DingTalk's 加签 secret (SEC…). Leave blank to keep the saved one."),
+        help_text=_(
+            "The secret of the DingTalk robot's signing security setting. Leave blank to keep the saved one."
+        ),
     )
     clear_secret = forms.BooleanField(label=_("Remove the signing secret"), required=False)
     enabled = forms.BooleanField(label=_("Post notices to the group"), required=False, initial=True)
