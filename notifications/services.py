@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.channels import CHANNELS, Channel, active_channels, robot_test_send
 from notifications.models import Delivery, GroupRobot, Notification, Reminder, robot_units
 from notifications.webhooks import check_url
-from orgs.models import OrgUnit, User
+from orgs.models import NOTICE_CHANNELS, OrgUnit, User, mobile_validator
 
 log = logging.getLogger(__name__)
 
@@ -144,11 +144,15 @@ def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> i
 
 def notice_preferences_save(*, user: User, channels: Iterable[str], mobile: str) -> None:
     """A person's own choice of outside channels, and the mobile number SMS goes to."""
-    user.notice_channels = sorted(set(channels))
-    user.mobile = mobile
-    user.full_clean(
-        exclude=[f.name for f in User._meta.fields if f.name not in ("mobile", "notice_channels")]
-    )
+    channels = sorted(set(channels))
+    if set(channels) - set(NOTICE_CHANNELS):
+        raise ValidationError({"channels": ValidationError(_("Choose among the channels offered."))})
+    if mobile:
+        try:
+            mobile_validator(mobile)
+        except ValidationError as exc:
+            raise ValidationError({"mobile": exc}) from None
+    user.notice_channels, user.mobile = channels, mobile
     user.save(update_fields=["notice_channels", "mobile"])
 
 
@@ -187,7 +191,11 @@ def group_robot_save(
         raise ValidationError({"webhook_url": exc}) from None
     robot.enabled, robot.updated_by = enabled, user
     robot.full_clean(exclude=["org_unit", "updated_by"])
-    robot.save()
+    try:
+        with transaction.atomic():
+            robot.save()
+    except IntegrityError:  # another office member saved this unit's first robot of the kind meanwhile
+        raise ValidationError(_("The robot was saved by someone else just now; try again.")) from None
     log.info("%s robot of unit %s set by user %s", kind, unit.pk, user.pk)
     return robot
 
