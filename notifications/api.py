@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -38,13 +38,28 @@ class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
 
 
+def validate_mobile(value: str) -> None:
+    """A mainland mobile number, or blank (no pattern in the schema: the answer may be blank)."""
+    if value:
+        mobile_validator(value)
+
+
 class NoticePreferencesSerializer(serializers.Serializer):
     channels = serializers.ListField(
+        source="notice_channels",
         child=serializers.ChoiceField(choices=NOTICE_CHANNELS),
         max_length=len(NOTICE_CHANNELS),
         help_text="Outside channels besides the notification centre; urgent notices go to all regardless.",
     )
-    mobile = serializers.CharField(max_length=11, allow_blank=True, validators=[mobile_validator])
+    mobile = serializers.CharField(max_length=11, allow_blank=True, validators=[validate_mobile])
+
+    def update(self, user, validated_data):
+        notice_preferences_save(
+            user=user,
+            channels=validated_data.get("notice_channels", user.notice_channels),
+            mobile=validated_data.get("mobile", user.mobile),
+        )
+        return user
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -66,30 +81,16 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         marked = notification_mark_read(user=request.user, ids=serializer.validated_data.get("ids"))
         return Response({"marked": marked})
 
-    @extend_schema(request=NoticePreferencesSerializer, responses=NoticePreferencesSerializer)
-    @action(
-        detail=False,
-        methods=["get", "put", "patch"],
-        url_path="preferences",
-        serializer_class=NoticePreferencesSerializer,
-        filter_backends=[],
-        pagination_class=None,
-    )
-    def preferences(self, request):
-        """The requesting user's own channels and mobile number."""
-        user = request.user
-        if request.method != "GET":
-            serializer = NoticePreferencesSerializer(data=request.data, partial=request.method == "PATCH")
-            serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
-            notice_preferences_save(
-                user=user,
-                channels=data.get("channels", user.notice_channels),
-                mobile=data.get("mobile", user.mobile),
-            )
-        return Response(
-            NoticePreferencesSerializer({"channels": user.notice_channels, "mobile": user.mobile}).data
-        )
+
+class NoticePreferencesView(generics.RetrieveUpdateAPIView):
+    """The requesting user's own channels and mobile number; nobody reads or sets another's."""
+
+    serializer_class = NoticePreferencesSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_object(self):
+        return self.request.user
 
 
 @extend_schema_field(OpenApiTypes.INT)

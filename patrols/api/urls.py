@@ -1,9 +1,10 @@
 """The API router: each module of patrols.api lists its viewsets in `routes`."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from assessment import api as assessment_api
-from notifications.api import GroupRobotViewSet, NotificationViewSet
+from notifications.api import GroupRobotViewSet, NoticePreferencesView, NotificationViewSet
 from orgs.api import ApiTokenViewSet, OrgUnitViewSet, UserViewSet
 from patrols.api import establishments, incidents, leads, records
 from publicity.api import model_units as model_unit_api
@@ -29,4 +30,8 @@ for module in (
     for prefix, viewset, basename in module.routes:
         router.register(prefix, viewset, basename=basename)
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Before the router's notifications/<pk>/, which would take "preferences" for an id.
+    path("notifications/preferences/", NoticePreferencesView.as_view(), name="notification-preferences"),
+    *router.urls,
+]
