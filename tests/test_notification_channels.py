@@ -397,3 +397,32 @@ def test_each_person_edits_their_own_channels_on_the_page_and_the_api(client, ap
         "/api/notifications/preferences/", {"channels": ["sms"] * 5, "mobile": "1" * 40}, format="json"
     )
     assert refused.status_code == 400 and set(refused.json()) == {"channels", "mobile"}
+
+
+def test_the_page_refuses_an_address_off_the_providers_and_keeps_nothing(client, head_a, community_a):
+    client.force_login(head_a)
+    url = reverse("notifications:unit_robots", args=[community_a.pk])
+    response = client.post(
+        url,
+        {"kind": "wecom", "action": "save", "wecom-webhook_url": "https://evil.example/send?key=abc"},
+    )
+    assert response.status_code == 200
+    assert "地址必须属于 qyapi.weixin.qq.com, oapi.dingtalk.com" in response.text
+    assert not GroupRobot.objects.exists()
+    new_robot = client.post(url, {"kind": "wecom", "action": "save", "wecom-enabled": "on"})
+    assert "请填写机器人地址" in new_robot.text
+
+
+def test_the_offices_find_their_units_robots_from_the_menu(client, head_a, district_officer_a, inspector_a):
+    client.force_login(head_a)
+    assert reverse("notifications:robot_units") in client.get(reverse("me")).text
+    listed = client.get(reverse("notifications:robot_units")).text
+    assert reverse("notifications:unit_robots", args=[head_a.org_unit_id]) in listed
+    client.force_login(district_officer_a)
+    listed = client.get(reverse("notifications:robot_units")).text
+    assert reverse("notifications:unit_robots", args=[district_officer_a.org_unit_id]) in listed
+    assert reverse("notifications:unit_robots", args=[head_a.org_unit_id]) not in listed
+    client.force_login(inspector_a)
+    menu = client.get(reverse("me")).text
+    assert reverse("notifications:robot_units") not in menu
+    assert reverse("notifications:preferences") in menu
