@@ -30,7 +30,7 @@ class NoticePreferencesForm(forms.Form):
         required=False,
         help_text=_(
             "Every notice is in the notification centre too. Urgent notices (incident alarms, "
-            "a report due today) go to every channel you can be reached on, whatever you choose."
+            "an overdue report) go to every channel you can be reached on, whatever you choose."
         ),
     )
     mobile = forms.CharField(
