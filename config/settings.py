@@ -271,8 +271,23 @@ CELERY_BEAT_SCHEDULE = {
     **{name: {"task": name, "schedule": crontab(hour=REMINDER_HOUR, minute=0)} for name in DAILY_TASKS},
 }
 
-# Channels a notice also goes out on, besides the in-app notification centre.
-NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["email"])
+# Channels a notice also goes out on, besides the in-app notification centre. A channel with
+# nothing to send to stays silent: SMS without SMS_API_URL, a unit's group without its robot.
+NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", ["email", "sms", "wecom", "dingtalk"])
+_UNKNOWN_CHANNELS = set(NOTIFICATION_CHANNELS) - {"email", "sms", "wecom", "dingtalk"}
+if _UNKNOWN_CHANNELS:
+    raise ImproperlyConfigured(f"NOTIFICATION_CHANNELS has unknown channels: {sorted(_UNKNOWN_CHANNELS)}")
+# SMS through the provider's HTTP API: a JSON POST to SMS_API_URL with SMS_API_KEY as a bearer token.
+SMS_API_URL = env_url("SMS_API_URL", ("https", "http"))
+SMS_API_KEY = env_str("SMS_API_KEY")
+if SMS_API_URL and not SMS_API_KEY:
+    raise ImproperlyConfigured("SMS_API_URL needs SMS_API_KEY")
+# Seconds an outside channel's HTTP request (SMS, WeCom and DingTalk robots) may take.
+NOTIFICATION_HTTP_TIMEOUT = env_int("NOTIFICATION_HTTP_TIMEOUT", 10, minimum=1, maximum=60)
+# The hosts a group robot's webhook may point at (WeCom's and DingTalk's; a private deployment adds its own).
+ROBOT_WEBHOOK_HOSTS = env_list("ROBOT_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+# Plain http to 127.0.0.1/localhost for robots and SMS: only for tests and a local stand-in server.
+NOTIFICATION_ALLOW_LOCAL_HTTP = env_bool("NOTIFICATION_ALLOW_LOCAL_HTTP", default=False)
 # The address of the site, for links in e-mails.
 SITE_URL = env_str("SITE_URL") or "http://127.0.0.1:8000"
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Delivery, Notification, PendingTask, Reminder
+from notifications.models import Delivery, GroupRobot, Notification, PendingTask, Reminder
 
 
 class LookOnlyAdmin(admin.ModelAdmin):
@@ -23,9 +23,17 @@ class NotificationAdmin(LookOnlyAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(LookOnlyAdmin):
-    list_display = ["notification", "channel", "address", "delivered_at", "attempts", "last_error"]
+    list_display = [
+        "notification",
+        "channel",
+        "org_unit",
+        "address",
+        "delivered_at",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["channel", ("delivered_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["notification"]
+    list_select_related = ["notification", "org_unit"]
 
 
 @admin.register(Reminder)
@@ -42,3 +50,16 @@ class PendingTaskAdmin(LookOnlyAdmin):
 
     list_display = ["task_name", "created_at", "eta", "sent_at", "attempts", "last_error"]
     list_filter = ["task_name", ("sent_at", admin.EmptyFieldListFilter)]
+
+
+@admin.register(GroupRobot)
+class GroupRobotAdmin(LookOnlyAdmin):
+    """Set on the unit's robots page (notifications:unit_robots); the admin never shows the webhook
+    or the secret in full."""
+
+    list_display = ["org_unit", "kind", "masked_url", "enabled", "updated_at", "updated_by"]
+    list_filter = ["kind", "enabled"]
+    list_select_related = ["org_unit", "updated_by"]
+    fields = ["org_unit", "kind", "masked_url", "enabled", "updated_at", "updated_by"]
+    readonly_fields = fields
+    search_fields = ["org_unit__name"]

@@ -1,4 +1,4 @@
-"""In-app notifications. Other channels (e-mail, SMS) come behind the same service."""
+"""In-app notifications, their deliveries on outside channels, and the units' group robots."""
 
 from __future__ import annotations
 
@@ -42,11 +42,30 @@ class Notification(models.Model):
         return self.title
 
 
+CHANNEL_LABELS = {
+    "email": _("E-mail"),
+    "sms": _("SMS"),
+    "wecom": _("WeCom group"),
+    "dingtalk": _("DingTalk group"),
+}
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def of_unit(self, unit) -> QuerySet[Delivery]:
+        return self.filter(org_unit=unit)
+
+    def failing(self) -> QuerySet[Delivery]:
+        return self.filter(delivered_at__isnull=True).exclude(last_error="")
+
+
 class Delivery(models.Model):
-    """A notice sent, or to be sent, through one outside channel (e-mail, later SMS).
+    """A notice sent, or to be sent, through one outside channel (e-mail, SMS, a group robot).
 
     One row per notice and channel: the claim that keeps a retried task from
-    sending the same notice twice.
+    sending the same notice twice. A group robot gets one row per unit: the
+    notice of the unit's first recipient stands for all of them, so a group
+    hears a notice once however many of its members it went to. The address
+    of a robot is its webhook masked; the send looks the webhook up.
     """
 
     notification = models.ForeignKey(
@@ -57,6 +76,17 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # The unit whose group got it (robots), or the recipient's unit: what the unit's office sees.
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("org unit"),
+    )
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delivery")
@@ -66,7 +96,18 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel}: {self.address}"
+        return f"{self.channel}: {self.shown_address}"
+
+    @property
+    def shown_address(self) -> str:
+        """The address as the office sees it: a mobile number with its middle hidden."""
+        if self.channel == "sms" and len(self.address) == 11:
+            return f"{self.address[:3]}****{self.address[-4:]}"
+        return self.address
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
 
 
 class ReminderKind(models.TextChoices):
@@ -137,3 +178,83 @@ class PendingTask(models.Model):
 
     def __str__(self) -> str:
         return self.task_name
+
+
+class RobotKind(models.TextChoices):
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+
+
+def robot_units(user) -> QuerySet:
+    """The org units whose group robots the user sets: a community's head their community, the
+    district office its district, the city office the city, an administrator any unit."""
+    from orgs.models import OrgUnit, Role
+
+    if not user.is_authenticated or not user.is_active:
+        return OrgUnit.objects.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return OrgUnit.objects.visible_to(user)
+    if user.role in ROBOT_MANAGER_ROLES and user.org_unit_id is not None:
+        return OrgUnit.objects.filter(pk=user.org_unit_id)
+    return OrgUnit.objects.none()
+
+
+# The office of each tier: who sets their own unit's robots.
+ROBOT_MANAGER_ROLES = frozenset({"community_head", "district_officer", "city_officer"})
+
+
+class GroupRobotQuerySet(models.QuerySet):
+    def managed_by(self, user) -> QuerySet[GroupRobot]:
+        return self.filter(org_unit__in=robot_units(user))
+
+
+class GroupRobot(models.Model):
+    """A unit's WeCom or DingTalk group robot: notices to the unit's people are posted to its group.
+
+    The webhook carries the robot's key and, with the DingTalk signing secret,
+    is as good as a password to the group: it is never shown back in full,
+    never in the API's answers, and stripped from recorded errors.
+    """
+
+    org_unit = models.ForeignKey(
+        "orgs.OrgUnit", on_delete=models.CASCADE, related_name="group_robots", verbose_name=_("org unit")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=RobotKind.choices)
+    webhook_url = models.CharField(_("webhook address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    objects = GroupRobotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
+        ordering = ["org_unit__path", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "kind"], name="one_robot_per_unit_and_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.masked_url}"
+
+    @property
+    def masked_url(self) -> str:
+        from notifications.webhooks import mask_url
+
+        return mask_url(self.webhook_url)
+
+    @property
+    def secrets(self) -> list[str]:
+        """What must never be shown or recorded: the webhook's key and the signing secret."""
+        from notifications.webhooks import url_secrets
+
+        return [*url_secrets(self.webhook_url), self.secret]

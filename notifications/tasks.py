@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from notifications import outbox, services
 from notifications.models import Delivery
+from notifications.webhooks import ChannelError
 
-# What a task retries on: the database or the mail server being away for a while.
-TRANSIENT_ERRORS = (DatabaseError, OSError)
+# What a task retries on: the database, the mail server or a provider (SMS, a group robot: HTTP
+# errors, timeouts, a refusal) being away for a while. ChannelError is an OSError; named for the reader.
+TRANSIENT_ERRORS = (DatabaseError, OSError, ChannelError)
 RETRY = {
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 5,

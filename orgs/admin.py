@@ -26,7 +26,10 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["org_unit"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Patrol network"), {"fields": ("full_name", "role", "org_unit", "phone", "certificate_no")}),
+        (
+            _("Patrol network"),
+            {"fields": ("full_name", "role", "org_unit", "phone", "mobile", "certificate_no")},
+        ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,

@@ -205,6 +205,19 @@ REGISTRY_EDITORS = frozenset(
 )
 
 
+# A mainland China mobile number, the only kind an SMS reaches.
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
+
+# The outside channels a person may choose for their notices (notifications.channels sends them);
+# the in-app notification centre always has every notice.
+NOTICE_CHANNELS = ("email", "sms", "wecom", "dingtalk")
+
+
+def default_notice_channels() -> list[str]:
+    """E-mail and the unit's work groups; SMS costs money and only urgent notices take it unasked."""
+    return ["email", "wecom", "dingtalk"]
+
+
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuerySet[User]:
         return self.filter(scope_q(user, "org_unit"))
@@ -234,6 +247,19 @@ class User(AbstractUser):
         max_length=30,
         blank=True,
         help_text=_("The number on the inspector's certificate, shown at each visit."),
+    )
+    mobile = models.CharField(
+        _("mobile for SMS"),
+        max_length=11,
+        blank=True,
+        validators=[mobile_validator],
+        help_text=_("Urgent notices, and others if you choose SMS, are sent to this number."),
+    )
+    notice_channels = models.JSONField(
+        _("notify me by"),
+        default=default_notice_channels,
+        blank=True,
+        help_text=_("Besides the notification centre. Urgent notices go to every channel regardless."),
     )
 
     objects = AppUserManager()
@@ -268,6 +294,9 @@ class User(AbstractUser):
         if self.is_superuser:
             return OrgUnitKind.CITY
         return ROLE_UNIT_KIND.get(self.role, OrgUnitKind.COMMUNITY)
+
+    def wants_notices_by(self, channel: str) -> bool:
+        return channel in (self.notice_channels or ())
 
     @property
     def can_view_registry(self) -> bool:

@@ -20,7 +20,8 @@ from PIL import Image, ImageDraw
 
 from assessment import services as assessment_services
 from assessment.models import Assessment, CriteriaSheet, Tier
-from notifications.models import Notification
+from notifications.models import GroupRobot, Notification, RobotKind
+from notifications.services import group_robot_save
 from orgs.models import OrgUnit, Role, User
 from orgs.tokens import api_token_create
 from patrols.models import (
@@ -143,6 +144,8 @@ class World:
     district_sheet: CriteriaSheet
     # District A's monthly summary as made and sent after the deadline.
     stored_summary: StoredSummary
+    # Community A's WeCom group robot, set by its head.
+    robot: GroupRobot
 
 
 def assessment_window_open_on(day: dt.date) -> dict[str, int]:
@@ -366,6 +369,12 @@ def build_world() -> World:
     )
     api_token, _secret = api_token_create(user=inspector)
     Notification.objects.create(recipient=inspector, title="测试通知", link="/patrols/")
+    robot = group_robot_save(
+        user=head,
+        unit=community_a,
+        kind=RobotKind.WECOM,
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=world-robot-key-0001",
+    )
 
     return World(
         community_a=community_a,
@@ -406,4 +415,5 @@ def build_world() -> World:
         criteria_sheet=inspector_assessment.sheet,
         district_sheet=assessment.sheet,
         stored_summary=stored_summary,
+        robot=robot,
     )

@@ -31,10 +31,12 @@ from django.utils import timezone
 from kombu import pools
 
 from config.celery import app
-from notifications.models import Delivery, Notification, PendingTask, Reminder, ReminderKind
+from notifications.models import Delivery, Notification, PendingTask, Reminder, ReminderKind, RobotKind
+from notifications.services import group_robot_save, notify
 from orgs.models import Role
 from reporting import tasks as reporting_tasks
 from tests.factories import UserFactory
+from tests.stand_in import serve
 
 pytestmark = [
     pytest.mark.worker,
@@ -329,3 +331,35 @@ def _lock_waiters(conn: psycopg.Connection) -> int:
             (conn.info.backend_pid,),
         ).fetchone()
     return row[0]
+
+
+def test_a_notice_reaches_the_units_wecom_group_through_the_worker_after_a_failed_try(
+    broker, workers, settings, community_a, head_a
+):
+    stand_in, server = serve()
+    try:
+        settings.NOTIFICATION_ALLOW_LOCAL_HTTP = True
+        group_robot_save(
+            user=head_a,
+            unit=community_a,
+            kind=RobotKind.WECOM,
+            webhook_url=f"{stand_in.url}/cgi-bin/webhook/send?key=worker-robot-key-0001",
+        )
+        stand_in.answer((500, {}))  # the first try fails; the task's retry delivers it
+        workers(broker, NOTIFICATION_ALLOW_LOCAL_HTTP="true")
+        notify(recipients=[head_a], title="工作进程送达测试")
+        delivery = Delivery.objects.get(channel="wecom")
+        wait_until(
+            lambda: Delivery.objects.filter(pk=delivery.pk, delivered_at__isnull=False).exists(),
+            60,
+            "the robot's message delivered by the worker",
+        )
+        delivery.refresh_from_db()
+        assert delivery.attempts == 2
+        received = stand_in.at("/cgi-bin/webhook/send")
+        assert len(received) == 2
+        assert received[-1].query == {"key": "worker-robot-key-0001"}
+        assert "工作进程送达测试" in received[-1].body["markdown"]["content"]
+    finally:
+        server.shutdown()
+        server.server_close()

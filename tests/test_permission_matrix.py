@@ -74,6 +74,11 @@ A_ASSESSMENT_UNDER_WAY = "Lxxxxoxoo"
 A_ASSESSORS = "Lxxxxoxxo"
 # Community A's assessment of its inspector is made by A's head and supervising leader (or the admin).
 A_INSPECTOR_ASSESSORS = "Lxxooxxxo"
+# Group robots (notifications.models.robot_units): each office its own unit, the admin any.
+ROBOT_SETTERS = "Lxxoxoooo"
+A_ROBOT_SETTERS = "Lxxoxxxxo"
+# Creating a robot for community A: whoever may not set A's robots names a unit they cannot (400).
+A_ROBOT_CREATES = "Lvvovvvvo"
 
 Url = Callable[[World], str]
 
@@ -293,6 +298,28 @@ EXPECTED: dict[str, Row] = {
     "notifications:list": Row(ANY_USER, _r("notifications:list")),
     "notifications:open": Row(A_TEAM_ONLY, _r("notifications:open", lambda w: w.notification.pk)),
     "notifications:mark_all_read": Row(ANY_USER, _r("notifications:mark_all_read"), "post"),
+    # Each person's own channels; nobody's page shows anyone else's.
+    "notifications:preferences": Row(ANY_USER, _r("notifications:preferences")),
+    "notifications:preferences POST": Row(
+        ANY_USER, _r("notifications:preferences"), "post", lambda w: {"channels": ["email"], "mobile": ""}
+    ),
+    # A unit's group robots: set by its own office (a community's head, the district or city
+    # office) or the admin; community A's are A's head's and the admin's only.
+    "notifications:robot_units": Row(ROBOT_SETTERS, _r("notifications:robot_units")),
+    "notifications:unit_robots": Row(
+        A_ROBOT_SETTERS, _r("notifications:unit_robots", lambda w: w.community_a.pk)
+    ),
+    "notifications:unit_robots POST": Row(
+        A_ROBOT_SETTERS,
+        _r("notifications:unit_robots", lambda w: w.community_a.pk),
+        "post",
+        lambda w: {
+            "kind": "wecom",
+            "action": "save",
+            "wecom-webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix-key-01",
+            "wecom-enabled": "on",
+        },
+    ),
     # Monthly reports, exports, articles, archive
     "reporting:report_home": Row(ANY_USER, _r("reporting:report_home")),
     "reporting:dashboard": Row(ANY_USER, _r("reporting:dashboard")),
@@ -475,6 +502,7 @@ EXPECTED: dict[str, Row] = {
             "model-candidate-list",
             "establishment-proposal-list",
             "api-token-list",
+            "group-robot-list",
         )
     },
     # API details of community A's records
@@ -616,6 +644,33 @@ EXPECTED: dict[str, Row] = {
         "post",
         lambda w: {"note": "尚未复查"},
         json=True,
+    ),
+    "notification-preferences": Row(ANY_USER, _r("notification-preferences")),
+    "notification-preferences PATCH": Row(
+        ANY_USER, _r("notification-preferences"), "patch", lambda w: {"channels": ["email"]}, json=True
+    ),
+    "group-robot-list POST": Row(
+        A_ROBOT_CREATES,
+        _r("group-robot-list"),
+        "post",
+        lambda w: {
+            "org_unit": w.community_a.pk,
+            "kind": "dingtalk",
+            "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=matrix-token-01",
+            "secret": "SECmatrix0123456789",
+        },
+        json=True,
+    ),
+    "group-robot-detail": Row(A_ROBOT_SETTERS, _r("group-robot-detail", lambda w: w.robot.pk)),
+    "group-robot-detail PATCH": Row(
+        A_ROBOT_SETTERS,
+        _r("group-robot-detail", lambda w: w.robot.pk),
+        "patch",
+        lambda w: {"enabled": False},
+        json=True,
+    ),
+    "group-robot-detail DELETE": Row(
+        A_ROBOT_SETTERS, _r("group-robot-detail", lambda w: w.robot.pk), "delete"
     ),
     # API tokens: each person lists, revokes and logs out their own only.
     "api-token-detail": Row(A_TEAM_ONLY, _r("api-token-detail", lambda w: w.api_token_key), "delete"),
