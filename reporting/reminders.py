@@ -24,8 +24,9 @@ from reporting.pdf import month_summary_pdf
 from reporting.selectors import owing_units
 from reporting.services import report_link
 
-# Days before a report's due day on which the units that have not submitted are reminded.
-REMINDER_DAYS_BEFORE = (3, 1)
+# Days before a report's due day on which the units that have not submitted are reminded; 0 is the
+# due day itself, whose notice is urgent (it goes out on every channel a person can be reached on).
+REMINDER_DAYS_BEFORE = (3, 1, 0)
 # Who receives a unit's stored monthly summary.
 SUMMARY_READERS = {
     OrgUnitKind.DISTRICT: (Role.DISTRICT_OFFICER, Role.DISTRICT_LIAISON),
@@ -57,11 +58,25 @@ def report_due_reminders(*, today: dt.date) -> int:
                 unit=unit,
                 subject=f"{period:%Y-%m}/{days_left}d",
                 recipients=people[unit.pk],
-                title=_("The report for %(month)s is due in %(days)d days, by %(due)s")
-                % {"month": f"{period:%Y-%m}", "days": days_left, "due": f"{due:%Y-%m-%d}"},
+                title=_due_title(period, due, days_left),
                 link=report_link(unit, period),
+                urgent=days_left == 0,
             )
     return sent
+
+
+def _due_title(period: dt.date, due: dt.date, days_left: int) -> str:
+    month, day = f"{period:%Y-%m}", f"{due:%Y-%m-%d}"
+    if days_left == 0:
+        return _("Due today: the report for %(month)s must be submitted by the end of %(due)s") % {
+            "month": month,
+            "due": day,
+        }
+    return _("The report for %(month)s is due in %(days)d days, by %(due)s") % {
+        "month": month,
+        "days": days_left,
+        "due": day,
+    }
 
 
 def report_overdue_notices(*, today: dt.date) -> int:

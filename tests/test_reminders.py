@@ -84,7 +84,7 @@ def heads(community_a, community_b):
     }
 
 
-def test_report_reminders_go_three_days_and_one_day_before_the_5th(
+def test_report_reminders_go_three_days_and_one_day_before_the_5th_and_urgently_on_it(
     clock, opened, heads, community_a, community_b
 ):
     submitted(community_a, dt.date(2026, 10, 1))
@@ -95,13 +95,15 @@ def test_report_reminders_go_three_days_and_one_day_before_the_5th(
             assert sent == {("文新社区", "2026-10/3d")}
         if day == 4:
             assert sent == {("文新社区", "2026-10/3d"), ("文新社区", "2026-10/1d")}
+    assert ("文新社区", "2026-10/0d") in reminders(ReminderKind.REPORT_DUE)
     # Community A submitted: nobody there heard anything about its report.
     assert not Notification.objects.filter(
         recipient=heads["a"], link=report_link(community_a, OCTOBER)
     ).exists()
-    assert (
-        Notification.objects.filter(recipient=heads["b"], link=report_link(community_b, OCTOBER)).count() == 2
-    )
+    notices = Notification.objects.filter(recipient=heads["b"], link=report_link(community_b, OCTOBER))
+    # On the due day itself the notice is urgent: it goes out on every channel the head can be reached on.
+    assert [n.urgent for n in notices.order_by("created_at", "pk")] == [False, False, True]
+    assert all("2026-11-05" in n.title for n in notices)
 
 
 def test_district_reminders_go_before_the_10th(clock, opened, district_a, district_officer_a):
@@ -110,12 +112,13 @@ def test_district_reminders_go_before_the_10th(clock, opened, district_a, distri
     assert {s for unit, s in reminders(ReminderKind.REPORT_DUE) if unit == district_a.name} == {
         "2026-10/3d",
         "2026-10/1d",
+        "2026-10/0d",
     }
     assert (
         Notification.objects.filter(
             recipient=district_officer_a, link=report_link(district_a, OCTOBER)
         ).count()
-        == 2
+        == 3
     )
 
 
