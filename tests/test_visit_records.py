@@ -22,6 +22,7 @@ from patrols import geo
 from patrols.models import Establishment, LeadSource, Visit
 from patrols.services import leads as lead_services
 from patrols.services import records as services
+from patrols.views import public
 from patrols.views.public import public_record_token, public_token
 from tests.factories import EstablishmentFactory
 
@@ -254,6 +255,19 @@ def test_the_shop_reaches_its_record_for_the_days_set_then_no_longer(
     clock.set(visit_a.visited_at + dt.timedelta(days=32))
     assert client.get(url).status_code == 404
     assert url not in client.get(shop_url).content.decode()
+
+
+def test_record_pdfs_from_one_network_are_limited_per_hour(client, monkeypatch, visit_a, shop_a):
+    """A PDF costs the server a second of rendering: the public may not ask for them without end."""
+    monkeypatch.setattr(public, "PUBLIC_PDFS_PER_WINDOW", 1)
+    url = reverse(
+        "patrols:public_visit_record_pdf", args=[public_token(shop_a), public_record_token(visit_a)]
+    )
+    assert client.get(url).status_code == 200
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert "您所在网络下载过于频繁，请稍后再试。" in refused.text
+    assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
 # Where a visit was saved

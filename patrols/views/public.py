@@ -39,6 +39,9 @@ RECORD_TOKEN_SALT = "public-visit-record"
 # A client address may send this many public leads per window; more gets HTTP 429.
 PUBLIC_LEADS_PER_WINDOW = 5
 PUBLIC_LEAD_WINDOW = dt.timedelta(hours=1)
+# A client address may download this many visit-record PDFs per window (each costs the server about a
+# second of rendering); more gets HTTP 429.
+PUBLIC_PDFS_PER_WINDOW = 20
 
 QR_SCALE = 8
 QR_BORDER = 4
@@ -99,9 +102,9 @@ def _public_url(request: HttpRequest, establishment: Establishment) -> str:
     )
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    """Count this submission against the client's address; true once it is over the limit."""
-    key = f"public-lead:{client_ip(request)}"
+def _over_limit(request: HttpRequest, kind: str = "lead", limit: int = PUBLIC_LEADS_PER_WINDOW) -> bool:
+    """Count this request against the client's address; true once it is over the limit."""
+    key = f"public-{kind}:{client_ip(request)}"
     window = int(PUBLIC_LEAD_WINDOW.total_seconds())
     cache.add(key, 0, timeout=window)
     try:
@@ -109,7 +112,7 @@ def _over_limit(request: HttpRequest) -> bool:
     except ValueError:  # the count expired between add() and incr()
         cache.set(key, 1, timeout=window)
         count = 1
-    return count > PUBLIC_LEADS_PER_WINDOW
+    return count > limit
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,6 +174,12 @@ def public_visit_record(request, token: str, record: str):
 
 def public_visit_record_pdf(request, token: str, record: str):
     visit = _shop_record_for(token, record)
+    if _over_limit(request, "record-pdf", PUBLIC_PDFS_PER_WINDOW):
+        return HttpResponse(
+            _("Too many downloads from your network. Please try again later."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
     name, ascii_name = visit_record_filenames(visit)
     response = attachment(visit_record_pdf(visit), PDF, name, ascii_name)
     response.headers["X-Robots-Tag"] = "noindex"
