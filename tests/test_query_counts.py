@@ -116,10 +116,11 @@ def test_recording_a_visit_costs_the_same_for_1_and_3_findings(
     one, three = EstablishmentFactory.create_batch(2, community=community_a, last_visited_on=None)
     risk = {"kind": "safety_risk", "category": "storage", "description": "冷藏柜温度偏高"}
     api.force_authenticate(inspector_a)
-    # The findings and their history rows, whatever their number.
-    with django_assert_num_queries(VISIT_QUERIES + 2):
+    # The findings and their history rows, the district's rectification rules and the risks'
+    # "opened" steps, whatever their number.
+    with django_assert_num_queries(VISIT_QUERIES + 4):
         first = post_visit(api, patrol, one, twelve_checks, result="issues", finding_items=[risk])
-    with django_assert_num_queries(VISIT_QUERIES + 2):
+    with django_assert_num_queries(VISIT_QUERIES + 4):
         second = post_visit(api, patrol, three, twelve_checks, result="issues", finding_items=[risk] * 3)
     assert (first.status_code, second.status_code) == (201, 201)
     assert len(second.json()["findings_recorded"]) == 3

@@ -10,9 +10,10 @@ import base64
 import binascii
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -39,6 +40,7 @@ from patrols.models import (
     PatrolMember,
     PatrolStatus,
     Photo,
+    RectificationPolicy,
     Severity,
     Status,
     Visit,
@@ -408,7 +410,9 @@ def known_related(instance, **rows: list) -> None:
 
 def _findings_create(*, user: User, visit: Visit, items: Sequence[FindingInput]) -> list[Finding]:
     """Check every finding, store them all with their history at once, then report suspected violations."""
-    findings = [_finding_new(visit=visit, item=item, user=user) for item in items]
+    # The district's rectification rules, read once for all the visit's findings (and only if needed).
+    policy = cache(lambda: RectificationPolicy.for_district(visit.establishment.community.parent_id))
+    findings = [_finding_new(visit=visit, item=item, user=user, policy=policy) for item in items]
     if findings:
         bulk_create_with_history(findings, Finding)
         rectifications_open(user=user, findings=findings)
@@ -425,7 +429,9 @@ def _findings_create(*, user: User, visit: Visit, items: Sequence[FindingInput])
     return findings
 
 
-def _finding_new(*, visit: Visit, item: FindingInput, user: User) -> Finding:
+def _finding_new(
+    *, visit: Visit, item: FindingInput, user: User, policy: Callable[[], RectificationPolicy]
+) -> Finding:
     """A finding as recorded; a safety risk is a rectification owned by the shop's responsible person,
     due by the deadline given or else by its severity's."""
     if item.kind not in FindingKind.values:
@@ -447,14 +453,19 @@ def _finding_new(*, visit: Visit, item: FindingInput, user: User) -> Finding:
         finding.severity = severity_of(item.severity)
         finding.owner_name, finding.owner_phone = shop.legal_representative, shop.phone
         deadline = item.rectification_deadline or rectification_deadline(
-            severity=finding.severity, district_id=shop.community.parent_id, today=today
+            severity=finding.severity, policy=policy(), today=today
         )
         if deadline < today:
             raise ValidationError({"finding_items": _("The rectification deadline is in the past.")})
         finding.rectification_deadline = deadline
     else:
         finding.status = FindingStatus.REPORTED
-    finding.full_clean(exclude=["visit", "establishment", "community"])
+    # The related rows are the caller's own (found_by is the user recording it); the CHECK
+    # constraints are the database's, which refuses the whole visit if one is broken: checking
+    # them here would cost three queries per finding.
+    finding.full_clean(
+        exclude=["visit", "establishment", "community", "found_by"], validate_constraints=False
+    )
     return finding
 
 

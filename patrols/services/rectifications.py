@@ -35,10 +35,9 @@ NOTE_MAX_LENGTH = 500
 EVIDENCE_ROLES = (Role.INSPECTOR, Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER)
 
 
-def rectification_deadline(*, severity: int, district_id: int | None, today: dt.date) -> dt.date:
+def rectification_deadline(*, severity: int, policy: RectificationPolicy, today: dt.date) -> dt.date:
     """The default deadline of a risk of this severity found today, by the district's rules."""
-    days = RectificationPolicy.for_district(district_id).days_for(severity)
-    return today + dt.timedelta(days=days)
+    return today + dt.timedelta(days=policy.days_for(severity))
 
 
 def severity_of(value: object) -> int:
@@ -150,7 +149,9 @@ def rectification_follow_up(*, user: User, finding: Finding, passed: bool, note:
             finding=finding, kind=StepKind.FAILED, note=note, actor=user, at=now, by_finder=by_finder
         )
         finding.rectification_deadline = rectification_deadline(
-            severity=finding.severity, district_id=finding.community.parent_id, today=timezone.localdate()
+            severity=finding.severity,
+            policy=RectificationPolicy.for_district(finding.community.parent_id),
+            today=timezone.localdate(),
         )
         finding.escalation = Escalation.NONE
     finding._history_user = user
