@@ -100,6 +100,8 @@ class SheetWriter:
                 cell = self._cell(value / 100, number_format="0%")
             else:
                 cell = self._cell(value)
+            if isinstance(value, str) and "\n" in value:  # a ledger's history: one line per step
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
             if bold:
                 cell.font = Font(bold=True)
             cells.append(cell)
