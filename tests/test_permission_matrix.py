@@ -21,6 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -113,6 +114,15 @@ def _record_token(w: World) -> str:
     from patrols.views.public import public_record_token
 
     return public_record_token(w.visit)
+
+
+def _ledger_url(w: World) -> str:
+    last = timezone.localdate()
+    first = last - timedelta(days=30)
+    return (
+        f"{reverse('reporting:ledger_download')}?ledger=hazards&unit={w.community_a.pk}"
+        f"&first={first:%Y-%m-%d}&last={last:%Y-%m-%d}"
+    )
 
 
 def _visit_body(w: World) -> dict:
@@ -334,6 +344,10 @@ EXPECTED: dict[str, Row] = {
         DISTRICT_A_STAFF_OR_ADMIN, _r("reporting:article_forward", lambda w: w.article.pk), "post"
     ),
     "reporting:archive": Row(ANY_USER, _r("reporting:archive")),
+    # Ledgers (台账): the page for anyone who reads records; community A's hazard ledger of the last
+    # month for A's people, its district and the city (another unit's is a 404).
+    "reporting:ledgers": Row(ANY_USER, _r("reporting:ledgers")),
+    "reporting:ledger_download": Row(A_RECORD, _ledger_url),
     # District A's summary as sent: the district office and the levels above, not its communities.
     "reporting:stored_summary": Row(
         DISTRICT_A_OR_CITY_MANAGERS,

@@ -89,6 +89,17 @@ def outputs(client, api, user, filed, assessment, tmp_path) -> dict[str, str]:
     )
     pdf = client.get(reverse("assessment:export_pdf", args=[assessment.pk])).content
     texts["assessment PDF"] = pdf_text(pdf, tmp_path)
+    ledger = client.get(
+        reverse("reporting:ledger_download"), {"ledger": "leads", "first": "2026-04-01", "last": "2026-04-30"}
+    )
+    assert ledger.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(ledger.streaming_content)), read_only=True)
+    texts["lead ledger"] = "\n".join(
+        str(value)
+        for row in book.worksheets[0].iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
     return texts
 
 
@@ -120,9 +131,11 @@ def test_district_and_city_see_the_reporter_everywhere(
             "assessment page",
             "assessment Excel 奖励台账",
             "assessment PDF",
+            "lead ledger",
         ):
             assert PUBLIC_NAME in texts[output] and STAFF_NAME in texts[output], (viewer.role, output)
         assert PUBLIC_PHONE in texts["public lead page"] and PUBLIC_PHONE in texts["public lead API"]
+        assert PUBLIC_PHONE in texts["lead ledger"]
         assert STAFF_NAME in texts["staff lead page"] and STAFF_NAME in texts["staff lead API"]
 
 
