@@ -98,6 +98,10 @@ class SheetWriter:
         for value, kind in zip(values, kinds, strict=True):
             if kind == PERCENT and value is not None:
                 cell = self._cell(value / 100, number_format="0%")
+            elif isinstance(value, dt.datetime):
+                cell = self._cell(value, number_format="yyyy-mm-dd hh:mm")
+            elif isinstance(value, dt.date):
+                cell = self._cell(value, number_format="yyyy-mm-dd")
             else:
                 cell = self._cell(value)
             if isinstance(value, str) and "\n" in value:  # a ledger's history: one line per step

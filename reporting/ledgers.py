@@ -89,6 +89,11 @@ def history(lines: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
+def district_name(community: OrgUnit) -> str:
+    """The district a community belongs to (select_related "community__parent")."""
+    return community.parent.name if community.parent_id else ""
+
+
 def yes_no(value: bool) -> str:
     return _("Yes") if value else _("No")
 
@@ -101,6 +106,7 @@ def _step_line(parts: Iterable[str], note: str) -> str:
 # 1. Hazards (隐患台账): safety risks with their rectification history
 
 HAZARD_COLUMNS = (
+    gettext_lazy("District"),
     gettext_lazy("Community"),
     gettext_lazy("Establishment"),
     gettext_lazy("Found on"),
@@ -133,7 +139,7 @@ def hazard_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.date)
             community__path__startswith=unit.path,
             visit__patrol__date__range=(first, last),
         )
-        .select_related("community", "establishment", "visit__patrol")
+        .select_related("community__parent", "establishment", "visit__patrol")
         .annotate(photos=Coalesce(Subquery(photos, output_field=IntegerField()), Value(0)))
         .prefetch_related(
             Prefetch("steps", queryset=RectificationStep.objects.select_related("actor").order_by("at", "pk"))
@@ -149,6 +155,7 @@ def hazard_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.date)
             for step in finding.steps.all()
         )
         yield (
+            district_name(finding.community),
             finding.community.name,
             finding.establishment.name,
             finding.visit.patrol.date,
@@ -167,6 +174,7 @@ def hazard_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.date)
 # 2. Leads (线索台账): leads with their steps; the reporter only as far as the reader may know them
 
 LEAD_COLUMNS = (
+    gettext_lazy("District"),
     gettext_lazy("Community"),
     gettext_lazy("Establishment"),
     gettext_lazy("Reported at"),
@@ -188,7 +196,7 @@ def lead_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.date) -
     leads = (
         Lead.objects.visible_to(user)
         .filter(community__path__startswith=unit.path, reported_at__gte=start, reported_at__lt=end)
-        .select_related("community", "establishment", "reporter", "reward")
+        .select_related("community__parent", "establishment", "reporter", "reward")
         .prefetch_related(
             Prefetch("events", queryset=LeadEvent.objects.select_related("actor").order_by("at", "pk"))
         )
@@ -205,6 +213,7 @@ def lead_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.date) -
             for event in lead.events.all()
         )
         yield (
+            district_name(lead.community),
             lead.community.name,
             lead.establishment.name if lead.establishment else "",
             local(lead.reported_at),
@@ -222,6 +231,7 @@ def lead_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.date) -
 # 3. Incidents (事故台账): incidents with their first and follow-up reports
 
 INCIDENT_COLUMNS = (
+    gettext_lazy("District"),
     gettext_lazy("Community"),
     gettext_lazy("Unit involved"),
     gettext_lazy("Place"),
@@ -241,7 +251,7 @@ def incident_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.dat
     incidents = (
         Incident.objects.visible_to(user)
         .filter(community__path__startswith=unit.path, occurred_at__gte=start, occurred_at__lt=end)
-        .select_related("community", "reported_by")
+        .select_related("community__parent", "reported_by")
         .prefetch_related(
             Prefetch(
                 "reports",
@@ -271,6 +281,7 @@ def incident_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.dat
             for report in incident.reports.all()
         ]
         yield (
+            district_name(incident.community),
             incident.community.name,
             incident.unit_name,
             incident.place,
@@ -298,7 +309,6 @@ def ledger_by_key(key: str) -> Ledger | None:
 
 # Writing
 
-DATE_FORMAT, MOMENT_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 # Column widths: the cells of free text and of a record's history are wide, the rest narrow.
 WIDE, NARROW = 40, 16
 WIDE_COLUMNS = frozenset(

@@ -62,7 +62,7 @@ def sheet_rows(response) -> tuple[list[str], list[dict]]:
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = [row for row in book.worksheets[0].iter_rows(values_only=True)]
-    header_at = next(i for i, row in enumerate(rows) if row and row[0] == "社区")
+    header_at = next(i for i, row in enumerate(rows) if row and "社区" in row)
     header = list(rows[header_at])
     return header, [dict(zip(header, row, strict=False)) for row in rows[header_at + 1 :] if any(row)]
 
@@ -161,7 +161,7 @@ def test_the_hazard_ledger_lists_the_months_risks_with_their_rectification_histo
 ):
     client.force_login(head_a)
     header, rows = sheet_rows(download(client, "hazards", community_a))
-    assert header[:4] == ["社区", "商户", "发现日期", "类别"]
+    assert header[:5] == ["区", "社区", "商户", "发现日期", "类别"]
     assert "整改过程" in header and "销号日期" in header
     # October's risk of A only: not September's, not community B's.
     assert len(rows) == 1
@@ -202,6 +202,7 @@ def test_the_incident_ledger_lists_the_reports_with_the_late_flag(
     assert "报告记录" in header
     (row,) = rows
     assert (row["涉事单位"], row["初报是否迟报"]) == ("张记面馆", "是")
+    assert (row["区"], row["社区"]) == (community_a.parent.name, community_a.name)
     reports = row["报告记录"].splitlines()
     assert reports[0].startswith("2026-10-15 13:00 初报（迟报）")
     assert reports[1].startswith("2026-10-15 17:00 终报") and "三人已出院" in reports[1]
