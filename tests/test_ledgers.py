@@ -219,6 +219,8 @@ def test_the_page_offers_every_ledger_and_the_units_below(
     body = page.content.decode()
     assert all(f'value="{ledger.key}"' in body for ledger in LEDGERS)
     assert f'value="{community_a.pk}"' in body and "隐患台账" in body
+    # Last month by default, in the form a date input takes.
+    assert 'value="2026-10-01"' in body and 'value="2026-10-31"' in body
 
 
 def test_another_communitys_ledger_is_not_found(

@@ -40,11 +40,12 @@ class LedgerForm(forms.Form):
         self.fields["ledger"].choices = [(ledger.key, ledger.label) for ledger in LEDGERS]
         for name in ("first", "last"):
             self.fields[name].widget = forms.DateInput(
+                format="%Y-%m-%d",
                 attrs={
                     "type": "date",
                     "min": f"{bounds.EARLIEST_DAY:%Y-%m-%d}",
                     "max": f"{timezone.localdate():%Y-%m-%d}",
-                }
+                },
             )
 
     def clean(self) -> dict:
