@@ -559,6 +559,11 @@ def test_a_communitys_month_is_the_same_in_every_output(
         "findings": expected["findings"],
     }
     assert items["leads"].values == {"reported": expected["leads_reported"], "filed": expected["leads_filed"]}
+    publicity = items["publicity"].values
+    assert (publicity["training_hours"], publicity["drills"]) == (
+        expected["training_hours"],
+        expected["drills"],
+    )
 
 
 def test_a_districts_month_is_the_same_in_every_output_and_on_the_citys_dashboard(

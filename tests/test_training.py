@@ -240,3 +240,32 @@ def test_ledger_rows_are_scoped(info_officer_a, inspector_a, inspector_b, distri
         training_ledger_rows(inspector_b, district, first, last)
     )
     assert list(training_ledger_rows(info_officer_a, district, last + dt.timedelta(days=1), last)) == []
+
+
+def test_the_ledger_is_read_in_three_queries_whatever_the_sessions(
+    info_officer_a, inspector_a, district_officer_a, django_assert_num_queries
+):
+    for _ in range(3):
+        _session(info_officer_a, attendance=3, attendees=[inspector_a], outsiders=[("王师傅", "张记面馆")])
+    district = district_officer_a.org_unit
+    with django_assert_num_queries(3):
+        rows = list(training_ledger_rows(district_officer_a, district, TODAY.replace(day=1), TODAY))
+    assert len(rows) == 3
+
+
+def test_the_district_office_records_over_the_api_and_names_a_community(
+    api, district_officer_a, community_a, community_c, inspector_a
+):
+    api.force_authenticate(district_officer_a)
+    body = {**_form(hours="0.5", outsiders=[]), "community": community_c.pk, "attendees": [inspector_a.pk]}
+    answer = api.post(reverse("trainingsession-list"), body, format="json")
+    assert answer.status_code == 400 and "community" in answer.json()  # another district's: "does not exist"
+    body["community"] = community_a.pk
+    answer = api.post(reverse("trainingsession-list"), body, format="json")
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["organiser"] == district_officer_a.org_unit_id
+    assert answer.json()["hours"] == "0.5"
+    # Without a community the district office is told to name one.
+    del body["community"]
+    answer = api.post(reverse("trainingsession-list"), body, format="json")
+    assert answer.status_code == 400 and "community" in answer.json()
