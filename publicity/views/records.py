@@ -31,7 +31,7 @@ RECORD_KINDS = {
     "board": gettext_lazy("Board or slogan update"),
     "activity": gettext_lazy("Publicity activity"),
     "brochure": gettext_lazy("Brochures to households"),
-    "training": gettext_lazy("Training or meeting"),
+    "training": gettext_lazy("Training, meeting or drill"),
     "box": gettext_lazy("New medicine collection box"),
     "collection": gettext_lazy("Medicine collection"),
 }
