@@ -150,20 +150,28 @@ def _publicity(communities, months, totals, label: str, archive: str) -> Figure:
     slogans = totals["slogan_met"]
     bulletins = totals["bulletin_met"]
     owed = _months_existed(communities, months) + _months_existed(communities, quarter_ends)
+    # Besides the boards' rules: every publicity figure the catalogue shows in the assessment
+    # (activities, brochures, training hours, drills), in the catalogue's order.
+    shown = [key for key in PUBLICITY_SHOWN if key not in ("bulletin_met", "slogan_met")]
     return Figure(
         {
             "bulletin_months": bulletins,
             "slogan_quarters": slogans,
             "owed": owed,
-            "activities": totals["activities"],
-            "brochure_households": totals["brochure_households"],
+            **{key: totals[key] for key in shown},
         },
         catalogue.percent(bulletins + slogans, owed),
         f"{label}：{_label('bulletin_met')} {bulletins}、{_label('slogan_met')} {slogans}（应 {owed} 次），"
-        f"{_label('activities')} {totals['activities']}，{_label('brochure_households')} "
-        f"{totals['brochure_households']}",
+        + "，".join(f"{_label(key)} {totals[key]}" for key in shown),
         archive,
     )
+
+
+PUBLICITY_SHOWN = [
+    figure.key
+    for figure in catalogue.FIGURES
+    if figure.group == "publicity" and catalogue.ASSESSMENT in figure.outputs
+]
 
 
 def inspector_figures(inspector: User, months: list[dt.date], *, now: dt.datetime) -> dict[str, Figure]:

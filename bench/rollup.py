@@ -183,7 +183,10 @@ bro AS (
   WHERE b.date BETWEEN %(first)s AND %(last)s GROUP BY 1
 ),
 tra AS (
-  SELECT s.community_id AS cid, count(*) AS n, sum(s.attendance) AS people
+  SELECT s.community_id AS cid, count(*) FILTER (WHERE s.kind <> 'drill') AS n,
+         sum(s.attendance) FILTER (WHERE s.kind <> 'drill') AS people,
+         round(sum(s.hours) FILTER (WHERE s.kind <> 'drill')) AS hours,
+         count(*) FILTER (WHERE s.kind = 'drill') AS drills
   FROM {t["training"]} s JOIN units u ON u.id = s.community_id
   WHERE s.date BETWEEN %(first)s AND %(last)s GROUP BY 1
 ),
@@ -200,7 +203,7 @@ SELECT u.id,
   fin.by_category, fin.findings, fin.rectified, fin.open, fin.reported,
   risks.open_risks, risks.overdue_risks, leads.reported, leads.filed, inc.incidents, inc.late,
   boards.bulletin, boards.slogan_month, boards.slogan_quarter, act.n, act.people,
-  bro.households, bro.copies, packs.packs, tra.n, tra.people, fixed.n
+  bro.households, bro.copies, packs.packs, tra.n, tra.people, fixed.n, tra.hours, tra.drills
 FROM units u
 LEFT JOIN pat ON pat.cid = u.id LEFT JOIN vis ON vis.cid = u.id LEFT JOIN cov ON cov.cid = u.id
 LEFT JOIN fin ON fin.cid = u.id LEFT JOIN risks ON risks.cid = u.id LEFT JOIN leads ON leads.cid = u.id
@@ -221,6 +224,7 @@ def _shape(row: tuple) -> dict:
     (bulletin, slogan_month, slogan_quarter, activities, attendance) = rest[11:16]
     (households, copies, medicine, trainings, training_people) = rest[16:21]
     rectified_with_evidence = rest[21]
+    (training_hours, drills) = rest[22:24]
     figures = catalogue.empty()
     figures.update(
         days=days,
@@ -256,6 +260,8 @@ def _shape(row: tuple) -> dict:
         medicine_packs=int(medicine),
         trainings=trainings,
         training_attendance=int(training_people),
+        training_hours=int(training_hours),
+        drills=drills,
     )
     # Django has psycopg hand jsonb over as text.
     categories = json.loads(by_category) if isinstance(by_category, str) else by_category or {}

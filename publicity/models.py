@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import bounds
-from orgs.models import OrgUnit, OrgUnitKind, scope_q
+from orgs.models import OrgUnit, OrgUnitKind, Role, scope_q
 
 
 def publicity_photo_path(instance, filename: str) -> str:
@@ -192,21 +194,191 @@ class BrochureDrop(CommunityRecord):
 class TrainingKind(models.TextChoices):
     TRAINING = "training", _("Training")
     MEETING = "meeting", _("Meeting")
+    DRILL = "drill", _("Emergency drill")
+
+
+class TrainingAudience(models.TextChoices):
+    """Who a session is for: the level the plans set yearly targets for (seed 000 篇三)."""
+
+    STAFF = "staff", _("District and community staff")
+    INFO_OFFICERS = "info_officers", _("Information officers")
+    FOOD_WORKERS = "food_workers", _("Food business workers")
+    RESIDENTS = "residents", _("Residents")
+    OTHER = "other", _("Other")
+
+
+# The audience a person of the product belongs to, for their hours against the year's target.
+ROLE_AUDIENCE = {
+    Role.INSPECTOR: TrainingAudience.STAFF,
+    Role.COMMUNITY_HEAD: TrainingAudience.STAFF,
+    Role.SUPERVISING_LEADER: TrainingAudience.STAFF,
+    Role.DISTRICT_OFFICER: TrainingAudience.STAFF,
+    Role.DISTRICT_LIAISON: TrainingAudience.STAFF,
+    Role.INFO_OFFICER: TrainingAudience.INFO_OFFICERS,
+    Role.VOLUNTEER: TrainingAudience.RESIDENTS,
+}
+
+# A session lasts half an hour to a day, in half hours; at most this many named outsiders.
+TRAINING_HOURS_MIN = Decimal("0.5")
+TRAINING_HOURS_MAX = Decimal("24")
+OUTSIDERS_MAX = 200
+# A yearly target: sessions, hours per person or drills per community.
+TRAINING_TARGET_MAX = 1000
+
+
+def validate_training_hours(value: Decimal | None) -> None:
+    if value is None:
+        return
+    if not TRAINING_HOURS_MIN <= value <= TRAINING_HOURS_MAX or (value * 2) % 1:
+        raise ValidationError(
+            _("Enter the hours from %(min)s to %(max)s, in half hours.")
+            % {"min": TRAINING_HOURS_MIN, "max": TRAINING_HOURS_MAX},
+            code="out_of_range",
+        )
+
+
+class TrainingSessionQuerySet(CommunityRecordQuerySet):
+    def held(self) -> QuerySet[TrainingSession]:
+        """Training sessions and meetings, not drills: the rows of the `trainings` figure."""
+        return self.exclude(kind=TrainingKind.DRILL)
 
 
 class TrainingSession(CommunityRecord):
+    """A training session, meeting or emergency drill held in a community.
+
+    The district office records its own sessions too, each held in (and so
+    counted for) one community of its district; `organiser` tells a district
+    session from a community's. `attendance` is the head count; the named
+    attendees (people of the product and outsiders) are some of them, never
+    more.
+    """
+
     kind = models.CharField(
         _("kind"), max_length=10, choices=TrainingKind.choices, default=TrainingKind.TRAINING
     )
     topic = models.CharField(_("topic"), max_length=200)
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=TrainingAudience.choices, default=TrainingAudience.OTHER
+    )
+    # Empty only for sessions recorded before hours were kept.
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[validate_training_hours],
+    )
     attendance = models.PositiveIntegerField(_("attendance"), validators=[bounds.validate_count])
+    organiser = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("organised by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The community itself, or the district office for a district session."),
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("attendees"),
+        blank=True,
+        related_name="training_sessions",
+    )
+
+    objects = TrainingSessionQuerySet.as_manager()
 
     class Meta(CommunityRecord.Meta):
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
+        indexes = [models.Index(fields=["community", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True)
+                | Q(hours__gte=TRAINING_HOURS_MIN, hours__lte=TRAINING_HOURS_MAX),
+                name="training_hours_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.topic
+
+
+class TrainingOutsider(models.Model):
+    """A named attendee who is not a person of the product: a food worker, a resident."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("training session"),
+        on_delete=models.CASCADE,
+        related_name="outsiders",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    workplace = models.CharField(_("workplace"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("named outside attendee")
+        verbose_name_plural = _("named outside attendees")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.workplace}）" if self.workplace else self.name
+
+
+class TrainingMeasure(models.TextChoices):
+    SESSIONS = "sessions", _("Sessions held for the audience in the year")
+    HOURS = "hours", _("Hours per person in the year")
+    DRILLS = "drills", _("Emergency drills per community in the year")
+
+
+class TrainingTargetQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet[TrainingTarget]:
+        """The district's targets for its people and the city; a community reads its district's."""
+        unit = getattr(user, "org_unit", None)
+        if unit is not None and unit.kind == OrgUnitKind.COMMUNITY and not user.is_superuser:
+            return self.filter(district_id=unit.parent_id)
+        return self.filter(scope_q(user, "district"))
+
+
+class TrainingTarget(models.Model):
+    """What a district asks for in a year: sessions per audience, hours per person, drills per community."""
+
+    district = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="training_targets",
+        limit_choices_to={"kind": OrgUnitKind.DISTRICT},
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    measure = models.CharField(_("measure"), max_length=10, choices=TrainingMeasure.choices)
+    # Empty for drills, which every community owes whoever attends.
+    audience = models.CharField(_("audience"), max_length=16, choices=TrainingAudience.choices, blank=True)
+    target = models.PositiveSmallIntegerField(
+        _("target"), validators=[MinValueValidator(1), MaxValueValidator(TRAINING_TARGET_MAX)]
+    )
+
+    objects = TrainingTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training target")
+        verbose_name_plural = _("training targets")
+        ordering = ["district", "year", "measure", "audience"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "year", "measure", "audience"], name="training_target_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gte=1, target__lte=TRAINING_TARGET_MAX), name="training_target_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(measure="drills", audience="") | (~Q(measure="drills") & ~Q(audience="")),
+                name="training_target_audience",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year} {self.get_measure_display()} {self.target}"
 
 
 class CollectionBoxQuerySet(models.QuerySet):

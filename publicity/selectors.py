@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, Sum
 
@@ -15,6 +16,7 @@ from publicity.models import (
     BoardUpdate,
     BoxCollection,
     BrochureDrop,
+    TrainingKind,
     TrainingSession,
 )
 
@@ -31,6 +33,8 @@ PUBLICITY_KEYS = (
     "medicine_packs",
     "trainings",
     "training_attendance",
+    "training_hours",
+    "drills",
 )
 
 
@@ -58,6 +62,11 @@ def board_states(communities: Iterable[OrgUnit], *, today: dt.date) -> dict[int,
                 ),
             }
     return result
+
+
+def whole_hours(hours: Decimal | None) -> int:
+    """A month's session hours as a whole number, half an hour rounded up (figures are whole numbers)."""
+    return int((hours or Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _sums(queryset, field: str, sums: dict[str, str], count_as: str) -> dict[int, dict[str, int]]:
@@ -97,7 +106,13 @@ def publicity_figures(
         "n",
     )
     trainings = _sums(
-        TrainingSession.objects.filter(**in_month), "community_id", {"people": "attendance"}, "n"
+        TrainingSession.objects.held().filter(**in_month),
+        "community_id",
+        {"people": "attendance", "hours": "hours"},
+        "n",
+    )
+    drills = _sums(
+        TrainingSession.objects.filter(kind=TrainingKind.DRILL, **in_month), "community_id", {}, "n"
     )
     packs = _sums(
         BoxCollection.objects.filter(box__community_id__in=ids, date__range=(period, last_day)),
@@ -120,5 +135,7 @@ def publicity_figures(
             "medicine_packs": packs.get(cid, {}).get("packs") or 0,
             "trainings": trainings.get(cid, {}).get("n", 0),
             "training_attendance": trainings.get(cid, {}).get("people") or 0,
+            "training_hours": whole_hours(trainings.get(cid, {}).get("hours")),
+            "drills": drills.get(cid, {}).get("n", 0),
         }
     return result

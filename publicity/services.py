@@ -9,11 +9,22 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from patrols.models import Category
 from patrols.photos import read_photo
 from publicity import rules
-from publicity.models import BoxCollection, Campaign, CampaignKind, CollectionBox
+from publicity.models import (
+    OUTSIDERS_MAX,
+    BoxCollection,
+    Campaign,
+    CampaignKind,
+    CollectionBox,
+    TrainingMeasure,
+    TrainingOutsider,
+    TrainingSession,
+    TrainingTarget,
+)
 
 # Community people who log publicity work; volunteers hand out brochures and run stands.
 PUBLICITY_ROLES = frozenset(
@@ -43,6 +54,8 @@ def publicity_record_add(*, user: User, record: models.Model, photo=None) -> mod
         raise PermissionDenied
     record.community = user.org_unit
     record.created_by = user
+    if isinstance(record, TrainingSession):
+        record.organiser = user.org_unit
     _require_past_or_today(record.date)
     if photo is not None:
         try:
@@ -141,3 +154,123 @@ def campaign_add(*, user: User, campaign: Campaign) -> Campaign:
     campaign.full_clean()
     campaign.save()
     return campaign
+
+
+# The district office records its own sessions (for staff, information officers, food workers).
+TRAINING_OFFICE_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_LIAISON})
+
+
+def can_log_training(user: User) -> bool:
+    """A community's publicity people, and the district office for a community of its district."""
+    if can_log_publicity(user):
+        return True
+    unit = user.org_unit
+    return unit is not None and unit.kind == OrgUnitKind.DISTRICT and user.role in TRAINING_OFFICE_ROLES
+
+
+def training_communities(user: User):
+    """Where the user may record a session: their own community, or the communities of their district."""
+    if not can_log_training(user):
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.visible_to(user).communities().active().order_by("name")
+
+
+def training_attendees(user: User):
+    """Whom the user may name as attendees: the active people they may see (community or district)."""
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True, org_unit__isnull=False)
+        .order_by("full_name", "pk")
+    )
+
+
+@transaction.atomic
+def training_session_add(
+    *,
+    user: User,
+    session: TrainingSession,
+    attendees=(),
+    outsiders: list[tuple[str, str]] | tuple = (),
+    community: OrgUnit | None = None,
+) -> TrainingSession:
+    """Save a session with its hours and named attendees.
+
+    A community's people record for their community; the district office names
+    the community of its district the session was held in, and is the organiser.
+    Attendees must be people the recorder may see; the head count is at least
+    the number of people named (the rest came unnamed).
+    """
+    if not can_log_training(user):
+        raise PermissionDenied
+    unit = user.org_unit
+    if unit.kind == OrgUnitKind.COMMUNITY:
+        if community is not None and community.pk != unit.pk:
+            raise ValidationError({"community": _("You record sessions for your own community only.")})
+        community = unit
+    elif community is None or not training_communities(user).filter(pk=community.pk).exists():
+        raise ValidationError({"community": _("Choose a community of your district.")})
+    session.community = community
+    session.organiser = unit
+    session.created_by = user
+    if session.hours is None:
+        raise ValidationError({"hours": _("Enter how many hours the session lasted.")})
+    bounds.check_event(session.date, unit=community, field="date")
+    attendees = list(attendees)
+    allowed = set(
+        training_attendees(user).filter(pk__in=[a.pk for a in attendees]).values_list("pk", flat=True)
+    )
+    if any(a.pk not in allowed for a in attendees):
+        raise ValidationError({"attendees": _("One of the attendees is not among your people.")})
+    outsiders = list(outsiders)
+    if len(outsiders) > OUTSIDERS_MAX:
+        raise ValidationError(
+            {"outsiders": _("Name at most %(max)d outside attendees.") % {"max": OUTSIDERS_MAX}}
+        )
+    named = len({a.pk for a in attendees}) + len(outsiders)
+    if session.attendance is not None and session.attendance < named:
+        raise ValidationError(
+            {
+                "attendance": _("The head count (%(count)d) is less than the %(named)d people named.")
+                % {"count": session.attendance, "named": named}
+            }
+        )
+    session.full_clean()
+    session.save()
+    session.attendees.set(attendees)
+    rows = [
+        TrainingOutsider(session=session, name=name, workplace=workplace) for name, workplace in outsiders
+    ]
+    for row in rows:
+        row.full_clean(exclude=["session"])
+    TrainingOutsider.objects.bulk_create(rows)
+    return session
+
+
+@transaction.atomic
+def training_target_set(
+    *, user: User, district: OrgUnit, year: int, measure: str, audience: str, target: int
+):
+    """The district office (or the city, or an administrator) sets one of a district's yearly targets."""
+    if not may_set_training_targets(user, district):
+        raise PermissionDenied
+    if measure == TrainingMeasure.DRILLS:
+        audience = ""
+    elif not audience:
+        raise ValidationError({"audience": _("Choose who the target is for.")})
+    row = TrainingTarget.objects.filter(
+        district=district, year=year, measure=measure, audience=audience
+    ).first()
+    row = row or TrainingTarget(district=district, year=year, measure=measure, audience=audience)
+    row.target = target
+    row.full_clean()
+    row.save()
+    return row
+
+
+def may_set_training_targets(user: User, district: OrgUnit) -> bool:
+    """The district office for its district; the city office and administrators for any."""
+    if not user.is_authenticated or district.kind != OrgUnitKind.DISTRICT:
+        return False
+    if user.is_superuser or user.role in {Role.CITY_OFFICER, Role.ADMIN}:
+        return OrgUnit.objects.visible_to(user).filter(pk=district.pk).exists()
+    return user.role in TRAINING_OFFICE_ROLES and user.org_unit_id == district.pk

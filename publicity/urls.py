@@ -1,5 +1,5 @@
-from publicity.views import model_units, records
+from publicity.views import model_units, records, training
 
 app_name = "publicity"
 
-urlpatterns = records.urlpatterns + model_units.urlpatterns
+urlpatterns = records.urlpatterns + model_units.urlpatterns + training.urlpatterns

@@ -394,6 +394,23 @@ FIGURES: list[Figure] = [
         _("People attending those sessions"),
         "publicity",
     ),
+    Figure(
+        "training_hours",
+        _("Training hours"),
+        _(
+            "Hours of those sessions added up (each session's length, not per person), "
+            "half an hour rounded up to a whole hour per community and month"
+        ),
+        "publicity",
+        outputs=frozenset({REPORT, API, EXCEL, PDF, ASSESSMENT}),
+    ),
+    Figure(
+        "drills",
+        _("Emergency drills"),
+        _("Emergency drills held in the month, by their date (a district's drills count where held)"),
+        "publicity",
+        outputs=frozenset({REPORT, API, EXCEL, PDF, ASSESSMENT}),
+    ),
     # A district's report counts the community reports it received (§6).
     Figure(
         "communities_expected",

@@ -44,6 +44,7 @@ from patrols.models import (
     counted_q,
 )
 from patrols.reporters import event_actor, lead_reporter
+from publicity.ledgers import TRAINING_LEDGER_COLUMNS, training_ledger_rows
 from reporting.exports import TEXT, SheetWriter
 from reporting.periods import end_of_day, local_zone
 
@@ -300,6 +301,7 @@ LEDGERS: list[Ledger] = [
     Ledger("hazards", gettext_lazy("Hazard ledger"), HAZARD_COLUMNS, hazard_ledger_rows),
     Ledger("leads", gettext_lazy("Lead ledger"), LEAD_COLUMNS, lead_ledger_rows),
     Ledger("incidents", gettext_lazy("Incident ledger"), INCIDENT_COLUMNS, incident_ledger_rows),
+    Ledger("training", gettext_lazy("Training ledger"), TRAINING_LEDGER_COLUMNS, training_ledger_rows),
 ]
 
 

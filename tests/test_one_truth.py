@@ -6,7 +6,8 @@ October 2026 in a city of two districts, with what goes wrong in a real month:
 - community A logs a visit at 23:50 on 31 October that its phone sends after midnight; it
   enters a patrol of 20 October late; it keeps a draft with a visit and an empty record that
   must count for nothing; a risk found in October is put right in November; its report is
-  submitted, returned and submitted again;
+  submitted, returned and submitted again; it holds a training and a drill, and the district
+  office holds a training in it (a session of 30 September is not October's);
 - community B never submits, so its live figures are shown as provisional and are not in its
   district's totals;
 - community N opened on 15 October and reports late under an exception granted by the district;
@@ -25,6 +26,7 @@ import io
 import re
 import subprocess
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -51,6 +53,8 @@ from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records
 from patrols.services.rectifications import rectification_evidence_add
+from publicity.models import TrainingKind, TrainingSession
+from publicity.services import training_session_add
 from reporting import catalogue, periods
 from reporting.models import MonthlyReport
 from reporting.services import (
@@ -236,6 +240,28 @@ def month(
     incident_services.incident_report(
         user=a.one, unit_name="张记面馆", place="文三路", occurred_at=at(oct_(15), 10), facts="腹泻"
     )
+    # Training (issue #22): a session with hours and named people, a district session held in A,
+    # a drill; a session of 30 September is not October's.
+    for user, day, kind, hours, people, where in (
+        (a.one, oct_(10), "training", "1.5", 12, None),
+        (district_officer_a, oct_(14), "training", "2", 20, community_a),
+        (a.one, oct_(15), "drill", "1", 30, None),
+        (a.one, dt.date(2026, 9, 30), "training", "3", 9, None),
+    ):
+        training_session_add(
+            user=user,
+            session=TrainingSession(
+                kind=kind,
+                topic="食品安全培训",
+                audience="staff",
+                hours=Decimal(hours),
+                attendance=people,
+                date=day,
+            ),
+            attendees=[a.two],
+            outsiders=[("王师傅", "张记面馆")],
+            community=where,
+        )
     # November: the October risk put right at the follow-up; the report sent, returned, sent again.
     p_nov = a.patrol(nov(2))
     a.photograph_fix(hygiene, when=at(nov(2), 9))
@@ -359,6 +385,13 @@ def clerk_count(community: OrgUnit, *, on: dt.date) -> dict:
     incidents = [i for i in Incident.objects.filter(community=community) if start <= i.occurred_at < end]
     figures["incidents"] = len(incidents)
     figures["incidents_late"] = sum(i.first_report_late for i in incidents)
+    sessions = [s for s in TrainingSession.objects.filter(community=community) if first <= s.date <= last]
+    held = [s for s in sessions if s.kind != TrainingKind.DRILL]
+    figures["trainings"] = len(held)
+    figures["training_attendance"] = sum(s.attendance for s in held)
+    # Hours added up, then half an hour rounded up to a whole hour.
+    figures["training_hours"] = int(sum(s.hours for s in held) + Decimal("0.5"))
+    figures["drills"] = len(sessions) - len(held)
     return catalogue.with_rates(figures)
 
 
@@ -398,6 +431,7 @@ def truth(month, community_a, community_b, community_c):
     assert (a["rectified"], a["leads_reported"], a["leads_filed"], a["incidents_late"]) == (1, 2, 1, 1)
     # September's risk was closed with a photo in October; October's, in November.
     assert a["rectified_with_evidence"] == 1
+    assert (a["trainings"], a["training_attendance"], a["training_hours"], a["drills"]) == (2, 32, 4, 1)
     assert (community[n.pk]["days"], community[n.pk]["due"], community[n.pk]["covered"]) == (17, 1, 1)
     return {"community": community, "district_a": district_a, "district_c": district_c, "city": city}
 
@@ -525,6 +559,11 @@ def test_a_communitys_month_is_the_same_in_every_output(
         "findings": expected["findings"],
     }
     assert items["leads"].values == {"reported": expected["leads_reported"], "filed": expected["leads_filed"]}
+    publicity = items["publicity"].values
+    assert (publicity["training_hours"], publicity["drills"]) == (
+        expected["training_hours"],
+        expected["drills"],
+    )
 
 
 def test_a_districts_month_is_the_same_in_every_output_and_on_the_citys_dashboard(

@@ -362,6 +362,14 @@ EXPECTED: dict[str, Row] = {
     "publicity:record_new": Row(COMMUNITY_STAFF, _r("publicity:record_new", "brochure")),
     "publicity:photo": Row(A_RECORD, _r("publicity:photo", "board", lambda w: w.board.pk)),
     "publicity:calendar": Row(ANY_USER, _r("publicity:calendar")),
+    # Training and drills: every user reads their district's targets; the offices set them.
+    "publicity:training": Row(ANY_USER, _r("publicity:training")),
+    "publicity:training POST": Row(
+        ABOVE_COMMUNITY, _r("publicity:training"), "post", lambda w: {"measure": "drills", "target": "1"}
+    ),
+    "publicity:training_session": Row(A_RECORD, _r("publicity:training_session", lambda w: w.training.pk)),
+    # A community's people record its sessions; the district offices one of their district's.
+    "publicity:record_new training": Row("Looooooxx", _r("publicity:record_new", "training")),
     "publicity:model_units": Row(ANY_USER, _r("publicity:model_units")),
     "publicity:model_units_plan": Row(
         DISTRICT_A_OR_CITY_MANAGERS,

@@ -6,18 +6,26 @@ the same services as the pages; a service's PermissionDenied answers 403.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from patrols.models import Establishment
 from publicity import services
 from publicity.models import (
+    OUTSIDERS_MAX,
+    TRAINING_HOURS_MAX,
+    TRAINING_HOURS_MIN,
     Activity,
     BoardUpdate,
     BoxCollection,
     BrochureDrop,
     Campaign,
     CollectionBox,
+    TrainingAudience,
+    TrainingOutsider,
     TrainingSession,
+    validate_training_hours,
 )
 
 RECORD_READ_ONLY = ["community", "created_by", "created_at"]
@@ -72,11 +80,85 @@ class BrochureDropSerializer(serializers.ModelSerializer):
         read_only_fields = RECORD_READ_ONLY
 
 
+class TrainingCommunityField(serializers.PrimaryKeyRelatedField):
+    """Where a session was held: the user's own community, or one of the district office's district."""
+
+    def get_queryset(self):
+        return services.training_communities(self.context["request"].user)
+
+
+class BoundedManyRelatedField(serializers.ManyRelatedField):
+    """A list of references, refused whole when longer than OUTSIDERS_MAX (before any is looked up)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > OUTSIDERS_MAX:
+            raise serializers.ValidationError(
+                _("Name at most %(max)d attendees.") % {"max": OUTSIDERS_MAX}, code="max_length"
+            )
+        return super().to_internal_value(data)
+
+
+class TrainingAttendeeField(serializers.PrimaryKeyRelatedField):
+    """A person the user may see; anyone else is "does not exist"."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS})
+        return BoundedManyRelatedField(**list_kwargs)
+
+    def get_queryset(self):
+        return services.training_attendees(self.context["request"].user)
+
+
+class TrainingOutsiderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingOutsider
+        fields = ["name", "workplace"]
+
+
 class TrainingSessionSerializer(serializers.ModelSerializer):
+    community = TrainingCommunityField(
+        required=False,
+        help_text=_(
+            "Where it was held: your own community (the default), or for the district office one of "
+            "its district."
+        ),
+    )
+    hours = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        min_value=TRAINING_HOURS_MIN,
+        max_value=TRAINING_HOURS_MAX,
+        validators=[validate_training_hours],
+        help_text=_("From 0.5 to 24, in half hours."),
+    )
+    audience = serializers.ChoiceField(choices=TrainingAudience.choices)
+    attendees = TrainingAttendeeField(
+        many=True,
+        required=False,
+        help_text=_("Ids of people of the system who attended (at most 200)."),
+    )
+    outsiders = TrainingOutsiderSerializer(many=True, required=False, max_length=OUTSIDERS_MAX)
+
     class Meta:
         model = TrainingSession
-        fields = ["id", "community", "kind", "date", "topic", "attendance", "created_by", "created_at"]
-        read_only_fields = RECORD_READ_ONLY
+        fields = [
+            "id",
+            "community",
+            "organiser",
+            "kind",
+            "audience",
+            "date",
+            "topic",
+            "hours",
+            "attendance",
+            "attendees",
+            "outsiders",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["organiser", "created_by", "created_at"]
 
 
 class CollectionBoxSerializer(serializers.ModelSerializer):
@@ -147,10 +229,35 @@ class BrochureDropViewSet(PublicityViewSet):
 
 
 class TrainingSessionViewSet(PublicityViewSet):
-    """Training sessions and meetings with attendance."""
+    """Training sessions, meetings and emergency drills with hours, head count and named attendees.
+
+    POST records one for the user's community; the district office names the community
+    of its district it was held in, and is recorded as its organiser.
+    """
 
     model = TrainingSession
     serializer_class = TrainingSessionSerializer
+    filterset_fields = ["community", "kind", "audience", "date"]
+
+    def get_queryset(self):
+        return (
+            TrainingSession.objects.visible_to(self.request.user)
+            .select_related("community")
+            .prefetch_related("attendees", "outsiders")
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        attendees = data.pop("attendees", [])
+        outsiders = [(row["name"], row.get("workplace", "")) for row in data.pop("outsiders", [])]
+        community = data.pop("community", None)
+        serializer.instance = services.training_session_add(
+            user=self.request.user,
+            session=TrainingSession(**data),
+            attendees=attendees,
+            outsiders=outsiders,
+            community=community,
+        )
 
 
 class CollectionBoxViewSet(

@@ -31,7 +31,7 @@ RECORD_KINDS = {
     "board": gettext_lazy("Board or slogan update"),
     "activity": gettext_lazy("Publicity activity"),
     "brochure": gettext_lazy("Brochures to households"),
-    "training": gettext_lazy("Training or meeting"),
+    "training": gettext_lazy("Training, meeting or drill"),
     "box": gettext_lazy("New medicine collection box"),
     "collection": gettext_lazy("Medicine collection"),
 }
@@ -74,7 +74,13 @@ def _form_for(kind: str, user, data=None, files=None):
     if kind == "brochure":
         return forms.BrochureDropForm(data, initial=initial)
     if kind == "training":
-        return forms.TrainingSessionForm(data, initial=initial)
+        return forms.TrainingSessionForm(
+            data,
+            initial=initial,
+            communities=services.training_communities(user),
+            people=services.training_attendees(user),
+            own_community=community is not None and community.kind == OrgUnitKind.COMMUNITY,
+        )
     if kind == "box":
         pharmacies = Establishment.objects.filter(community=community, category=Category.PHARMACY)
         return forms.CollectionBoxForm(data, initial=initial, pharmacies=pharmacies)
@@ -87,6 +93,14 @@ def _save(kind: str, user, form, files) -> None:
         services.collection_box_add(user=user, box=form.save(commit=False))
     elif kind == "collection":
         services.box_collection_add(user=user, collection=form.save(commit=False))
+    elif kind == "training":
+        services.training_session_add(
+            user=user,
+            session=form.save(commit=False),
+            attendees=form.cleaned_data["attendees"],
+            outsiders=form.cleaned_data["outsiders"],
+            community=form.cleaned_data.get("community"),
+        )
     else:
         services.publicity_record_add(user=user, record=form.save(commit=False), photo=files.get("photo"))
 
@@ -96,7 +110,8 @@ def _save(kind: str, user, form, files) -> None:
 def record_new(request, kind: str):
     if kind not in RECORD_KINDS:
         raise Http404
-    if not services.can_log_publicity(request.user):
+    may_log = services.can_log_training if kind == "training" else services.can_log_publicity
+    if not may_log(request.user):
         raise PermissionDenied
     form = _form_for(kind, request.user, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +122,7 @@ def record_new(request, kind: str):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Saved."))
-            return redirect("publicity:home")
+            return redirect("publicity:training" if kind == "training" else "publicity:home")
     return render(request, "publicity/record_form.html", {"form": form, "title": RECORD_KINDS[kind]})
 
 

@@ -69,7 +69,14 @@ from publicity.models import (
     ModelTarget,
     TrainingSession,
 )
-from publicity.services import box_collection_add, campaign_calendar, collection_box_add, publicity_record_add
+from publicity.services import (
+    box_collection_add,
+    campaign_calendar,
+    collection_box_add,
+    publicity_record_add,
+    training_session_add,
+    training_target_set,
+)
 from reporting import periods
 from reporting.models import Article, MonthlyReport, ReportStatus
 from reporting.services import article_forward, article_submit, current_figures, monthly_report_return
@@ -601,8 +608,28 @@ def seed_publicity(community: OrgUnit, number: int) -> None:
         user=info,
         collection=BoxCollection(box=box, date=last_month + dt.timedelta(days=20), items=12 + number),
     )
-    training = TrainingSession(date=last_month + dt.timedelta(days=8), topic="巡查员业务培训", attendance=12)
-    publicity_record_add(user=info, record=training)
+    # A training for the community's inspectors, named; every other community has held its drill.
+    inspectors = list(User.objects.filter(org_unit=community, role=Role.INSPECTOR).order_by("pk"))
+    training = TrainingSession(
+        date=last_month + dt.timedelta(days=8),
+        topic="巡查员业务培训",
+        audience="staff",
+        hours=Decimal("2"),
+        attendance=max(12, len(inspectors)),
+    )
+    training_session_add(
+        user=info, session=training, attendees=inspectors, outsiders=[("王建国", "张记面馆")]
+    )
+    if number % 2 == 0:
+        drill = TrainingSession(
+            kind="drill",
+            date=last_month + dt.timedelta(days=15),
+            topic="食物中毒应急处置演练",
+            audience="staff",
+            hours=Decimal("1.5"),
+            attendance=20,
+        )
+        training_session_add(user=info, session=drill)
 
 
 # How the demo communities did with the last monthly report: each district has one
@@ -736,6 +763,18 @@ def seed_model_units(district: OrgUnit) -> None:
         return
     officer = User.objects.filter(org_unit=district, role=Role.DISTRICT_OFFICER).order_by("pk")[0]
     model_units.model_targets_from_plan(user=officer, district=district, year=year)
+    # The plan's training targets (seed 000 篇三): 10 staff sessions, 6 for information officers,
+    # 40 hours a year per food worker, a drill in every community.
+    for measure, audience, target in (
+        ("sessions", "staff", 10),
+        ("sessions", "info_officers", 6),
+        ("hours", "food_workers", 40),
+        ("hours", "staff", 16),
+        ("drills", "", 1),
+    ):
+        training_target_set(
+            user=officer, district=district, year=year, measure=measure, audience=audience, target=target
+        )
     targets = {t.category: t for t in ModelTarget.objects.filter(district=district, year=year)}
     communities = list(district.children.communities().order_by("code"))
     steps = (CandidateStatus.ACCEPTED, CandidateStatus.ASSESSING, CandidateStatus.CANDIDATE)
