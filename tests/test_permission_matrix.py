@@ -294,6 +294,12 @@ EXPECTED: dict[str, Row] = {
     "patrols:incident_list": Row(ANY_USER, _r("patrols:incident_list")),
     "patrols:incident_create": Row(COMMUNITY_STAFF, _r("patrols:incident_create")),
     "patrols:incident_detail": Row(A_RECORD, _r("patrols:incident_detail", lambda w: w.incident.pk)),
+    "patrols:incident_escalate": Row(
+        DISTRICT_A_STAFF,
+        _r("patrols:incident_escalate", lambda w: w.incident.pk),
+        "post",
+        lambda w: {"note": "中毒人数多，需市局协调"},
+    ),
     # Notifications: a notice is its recipient's alone
     "notifications:list": Row(ANY_USER, _r("notifications:list")),
     "notifications:open": Row(A_TEAM_ONLY, _r("notifications:open", lambda w: w.notification.pk)),
@@ -522,6 +528,13 @@ EXPECTED: dict[str, Row] = {
         _r("incident-reports", lambda w: w.incident.pk),
         "post",
         lambda w: {"text": "续报：学生已送医"},
+        json=True,
+    ),
+    "incident-escalate": Row(
+        DISTRICT_A_STAFF,
+        _r("incident-escalate", lambda w: w.incident.pk),
+        "post",
+        lambda w: {"note": "中毒人数多，需市局协调"},
         json=True,
     ),
     "monthly-report-detail": Row(A_RECORD, _r("monthly-report-detail", lambda w: w.report.pk)),

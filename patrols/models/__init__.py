@@ -13,6 +13,7 @@ from patrols.models.establishments import (
     WatchList,
 )
 from patrols.models.incidents import (
+    ESCALATION_NOTE_MAX_LENGTH,
     FIRST_REPORT_WINDOW,
     ImmutableError,
     Incident,
@@ -60,6 +61,7 @@ from patrols.models.rectifications import (
 )
 
 __all__ = [
+    "ESCALATION_NOTE_MAX_LENGTH",
     "DISTRICT_ESCALATION_DAYS",
     "SEVERITY_DAYS",
     "Escalation",
