@@ -18,6 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnitKind, User
@@ -109,3 +110,16 @@ def recorded_values(establishment) -> dict[str, Any]:
         if saved is not None:
             return saved
     return {field: model._meta.get_field(field).get_default() for field in FIELD_SETTERS}
+
+
+def stamp_watch_list(establishment, previous: str, reason: str) -> None:
+    """The date and reason of a listing go with the list: put on (or moved between) the red and the
+    black list today for the reason the district gave; taken off, neither. Called wherever the
+    register is saved (establishment_save, the Excel import)."""
+    if establishment.watch_list == previous:
+        return
+    if establishment.watch_list:
+        establishment.watch_listed_on = timezone.localdate()
+        establishment.watch_list_reason = reason.strip()[:CHANGE_REASON_MAX_LENGTH]
+    else:
+        establishment.watch_listed_on, establishment.watch_list_reason = None, ""

@@ -115,6 +115,15 @@ def _record_token(w: World) -> str:
     return public_record_token(w.visit)
 
 
+def _publication(w: World) -> int:
+    """District A's published red and black lists (published the first time it is asked for)."""
+    from patrols.models import WatchListPublication
+    from patrols.services.watch_lists import watch_list_publish
+
+    publication = WatchListPublication.objects.filter(district=w.district_a).first()
+    return (publication or watch_list_publish(user=w.users["officer_a"], district=w.district_a)).pk
+
+
 def _visit_body(w: World) -> dict:
     return {"client_id": str(uuid.uuid4()), "result": "compliant", "findings": "", "action_taken": ""}
 
@@ -179,6 +188,13 @@ EXPECTED: dict[str, Row] = {
         lambda w: {"note": "尚未复查"},
     ),
     "patrols:public_establishment": Row(PUBLIC, _r("patrols:public_establishment", _public_token)),
+    # The red and black lists: each district office publishes its own; anyone reads what was published.
+    "patrols:public_watch_lists": Row(PUBLIC, _r("patrols:public_watch_lists", lambda w: w.district_a.code)),
+    "patrols:public_watch_list_publication": Row(
+        PUBLIC, _r("patrols:public_watch_list_publication", lambda w: w.district_a.code, _publication)
+    ),
+    "patrols:watch_lists": Row(DISTRICT_OFFICES, _r("patrols:watch_lists")),
+    "patrols:watch_list_publish": Row(DISTRICT_OFFICES, _r("patrols:watch_list_publish"), "post"),
     "patrols:public_establishment_qr": Row(PUBLIC, _r("patrols:public_establishment_qr", _public_token)),
     # The shop's copy of a visit record, by the shop's token and the record's signed token.
     "patrols:public_visit_record": Row(

@@ -59,8 +59,11 @@ from patrols.models.rectifications import (
     RectificationStep,
     StepKind,
 )
+from patrols.models.watch_lists import WatchListEntry, WatchListPublication
 
 __all__ = [
+    "WatchListEntry",
+    "WatchListPublication",
     "ESCALATION_NOTE_MAX_LENGTH",
     "DISTRICT_ESCALATION_DAYS",
     "SEVERITY_DAYS",
