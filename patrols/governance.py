@@ -55,6 +55,22 @@ REFUSED = {
 }
 
 
+def office_district(user: User):
+    """The district whose office the user works in (a district officer or liaison), else None.
+    What only the district office does (publishing its lists, setting its grading deadline) asks this."""
+    from patrols.services.leads import DISTRICT_ROLES
+
+    unit = user.org_unit
+    if (
+        not user.is_active
+        or user.role not in DISTRICT_ROLES
+        or unit is None
+        or unit.kind != OrgUnitKind.DISTRICT
+    ):
+        return None
+    return unit
+
+
 def setter_of(field: str) -> Setter:
     return FIELD_SETTERS.get(field, Setter.REGISTRY)
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from patrols.views import establishments as views
 from patrols.views import (
+    grading,
     incidents,
     leads,
     proposals,
@@ -50,4 +51,5 @@ urlpatterns += (
     + incidents.urlpatterns
     + public.urlpatterns
     + watch_lists.urlpatterns
+    + grading.urlpatterns
 )

@@ -194,6 +194,13 @@ EXPECTED: dict[str, Row] = {
         PUBLIC, _r("patrols:public_watch_list_publication", lambda w: w.district_a.code, _publication)
     ),
     "patrols:watch_lists": Row(DISTRICT_OFFICES, _r("patrols:watch_lists")),
+    "patrols:grading_target": Row(DISTRICT_OFFICES, _r("patrols:grading_target")),
+    "patrols:grading_target POST": Row(
+        DISTRICT_OFFICES,
+        _r("patrols:grading_target"),
+        "post",
+        lambda w: {"target_percent": 100, "deadline": f"{timezone.localdate().replace(day=1):%Y-%m-%d}"},
+    ),
     "patrols:watch_list_publish": Row(DISTRICT_OFFICES, _r("patrols:watch_list_publish"), "post"),
     "patrols:public_establishment_qr": Row(PUBLIC, _r("patrols:public_establishment_qr", _public_token)),
     # The shop's copy of a visit record, by the shop's token and the record's signed token.

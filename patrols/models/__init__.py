@@ -12,6 +12,7 @@ from patrols.models.establishments import (
     VisitState,
     WatchList,
 )
+from patrols.models.grading import GRADING_TARGET_DEFAULT, GradingTarget
 from patrols.models.incidents import (
     ESCALATION_NOTE_MAX_LENGTH,
     FIRST_REPORT_WINDOW,
@@ -62,6 +63,8 @@ from patrols.models.rectifications import (
 from patrols.models.watch_lists import WatchListEntry, WatchListPublication
 
 __all__ = [
+    "GRADING_TARGET_DEFAULT",
+    "GradingTarget",
     "WatchListEntry",
     "WatchListPublication",
     "ESCALATION_NOTE_MAX_LENGTH",

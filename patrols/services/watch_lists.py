@@ -11,21 +11,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from orgs.models import OrgUnit, OrgUnitKind, User
+from orgs.models import OrgUnit, User
+from patrols.governance import office_district
 from patrols.models import Establishment, Status, WatchList, WatchListEntry, WatchListPublication
-from patrols.services.leads import DISTRICT_ROLES
 
 
 def can_publish_watch_lists(user: User, district: OrgUnit | None = None) -> bool:
     """The district office, for its own district only."""
-    unit = user.org_unit
-    return (
-        user.is_active
-        and user.role in DISTRICT_ROLES
-        and unit is not None
-        and unit.kind == OrgUnitKind.DISTRICT
-        and (district is None or district.pk == unit.pk)
-    )
+    own = office_district(user)
+    return own is not None and (district is None or district.pk == own.pk)
 
 
 def listed_establishments(district: OrgUnit) -> QuerySet[Establishment]:
