@@ -16,6 +16,7 @@ from patrols.governance import office_district
 from patrols.models import Establishment, GradingTarget
 from patrols.registry_cache import kept
 from patrols.selectors import grading_coverage, grading_state, grading_status, registry_figures
+from publicity.selectors import missed_campaigns
 from reporting.selectors import own_report_status
 
 # How many due establishments the community home page lists.
@@ -79,8 +80,10 @@ def _district_home(request):
     district = request.user.org_unit
     grading = grading_status(district, on=today)
     rows = [_row(c, figures.get(c.pk, {}), warnings.get(c.pk, [])) for c in communities]
+    missed = missed_campaigns(communities, today=today)
     for row in rows:
         row["grading_state"] = grading_state(row["coverage"], grading["target"], on=today)
+        row["missed_campaigns"] = missed[row["unit"].pk]
     context = {
         "district": district,
         "grading": grading,

@@ -104,3 +104,13 @@ def test_district_overview_says_who_missed_which(
     assert rows == {community_a.pk: [], community_b.pk: ["3·15消费者权益日", "食品安全宣传周"]}
     page = response.content.decode()
     assert "无活动的宣传日" in page and "西湖区夜市宣传" not in page
+
+
+def test_district_home_lists_them_too(client, june, campaigns, community_b, volunteer_a, district_officer_a):
+    activity(volunteer_a, D(2026, 3, 15), campaigns["315"])
+    activity(volunteer_a, D(2026, 6, 3), campaigns["week"])
+    client.force_login(district_officer_a)
+    response = client.get(reverse("home"))
+    rows = {row["unit"].pk: [c.name for c in row["missed_campaigns"]] for row in response.context["rows"]}
+    assert rows[community_b.pk] == ["3·15消费者权益日", "食品安全宣传周"]
+    assert "无活动的宣传日" in response.content.decode()

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
 from patrols.models import ImmutableError, Incident
 from patrols.services.incidents import incident_escalate, incident_report
 
@@ -46,6 +46,9 @@ def incident_c(community_c, district_officer_c) -> Incident:
 def test_district_escalates_and_the_city_is_alerted_urgently(
     client, incident_a, district_officer_a, city_officer
 ):
+    city_officer.email, city_officer.notice_channels = "city@example.cn", []
+    city_officer.save(update_fields=["email", "notice_channels"])
+    assert not city_officer.wants_notices_by("email")
     client.force_login(district_officer_a)
     before = timezone.now()
     response = client.post(
@@ -61,6 +64,8 @@ def test_district_escalates_and_the_city_is_alerted_urgently(
     assert "张记面馆" in notice.title and "东城区" in notice.title
     assert "中毒人数超过10人" in notice.body
     assert notice.link == reverse("patrols:incident_detail", args=[incident_a.pk])
+    # Urgent: sent on the outside channels too, whatever the officer chose to receive.
+    assert Delivery.objects.filter(notification=notice, channel="email", address=city_officer.email).exists()
     page = client.get(reverse("patrols:incident_detail", args=[incident_a.pk])).content.decode()
     assert "已上报市局" in page or "中毒人数超过10人，需市局协调" in page
 
