@@ -154,3 +154,26 @@ def test_a_publication_is_never_changed(district_a, district_officer_a):
         publication.save()
     with pytest.raises(ImmutableError):
         publication.delete()
+
+
+def test_api_listing_stamps_and_shows_the_date_and_reason(api, shop_a, district_officer_a, inspector_a):
+    api.force_authenticate(district_officer_a)
+    url = f"/api/establishments/{shop_a.pk}/"
+    body = {"watch_list": "black", "change_reason": "多次投诉", "watch_listed_on": "2001-01-01"}
+    response = api.patch(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["watch_listed_on"] == timezone.localdate().isoformat()  # the server's day
+    assert response.json()["watch_list_reason"] == "多次投诉"
+    api.force_authenticate(inspector_a)
+    assert api.get(url).json()["watch_list_reason"] == "多次投诉"
+
+
+def test_import_stamps_the_listing(client, district_officer_a, community_a):
+    from tests.test_import import post, workbook
+
+    client.force_login(district_officer_a)
+    row = ["百姓大药房", "文三路2号", "YP2002", community_a.code, "药品零售", "B", "黑名单（警示）", None]
+    assert post(client, workbook([row])).status_code == 302
+    shop = Establishment.objects.get(licence_no="YP2002")
+    assert (shop.watch_list, shop.watch_listed_on) == ("black", timezone.localdate())
+    assert shop.watch_list_reason  # the import's reason ("Imported from Excel" unless the file says why)
