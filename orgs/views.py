@@ -12,9 +12,11 @@ from django.utils.translation import get_language
 from orgs.models import OrgUnit, OrgUnitKind, Role
 from orgs.selectors import team_warnings
 from orgs.tokens import api_tokens_revoke_all
-from patrols.models import Establishment
+from patrols.governance import office_district
+from patrols.models import Establishment, GradingTarget
 from patrols.registry_cache import kept
-from patrols.selectors import grading_coverage, registry_figures
+from patrols.selectors import grading_coverage, grading_state, grading_status, registry_figures
+from publicity.selectors import missed_campaigns
 from reporting.selectors import own_report_status
 
 # How many due establishments the community home page lists.
@@ -75,9 +77,17 @@ def _district_home(request):
     communities = list(OrgUnit.objects.visible_to(request.user).communities().active())
     figures = registry_figures(communities, by="community", on=today)
     warnings = team_warnings(communities)
+    district = request.user.org_unit
+    grading = grading_status(district, on=today)
     rows = [_row(c, figures.get(c.pk, {}), warnings.get(c.pk, [])) for c in communities]
+    missed = missed_campaigns(communities, today=today)
+    for row in rows:
+        row["grading_state"] = grading_state(row["coverage"], grading["target"], on=today)
+        row["missed_campaigns"] = missed[row["unit"].pk]
     context = {
-        "district": request.user.org_unit,
+        "district": district,
+        "grading": grading,
+        "can_set_target": office_district(request.user) is not None,
         "rows": rows,
         "today": today,
         "report": own_report_status(request.user, now=timezone.now()),
@@ -94,6 +104,9 @@ def _city_home(request):
     warnings = team_warnings(communities)
     weak_teams = Counter(c.parent_id for c in communities if c.pk in warnings)
     rows = [_row(d, figures.get(d.pk, {}), [], weak_teams=weak_teams[d.pk]) for d in districts]
+    targets = {t.district_id: t for t in GradingTarget.objects.filter(district__in=districts)}
+    for row in rows:
+        row["grading_state"] = grading_state(row["coverage"], targets.get(row["unit"].pk), on=today)
     return render(request, "orgs/home_city.html", {"rows": rows, "today": today})
 
 

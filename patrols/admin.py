@@ -7,12 +7,14 @@ from patrols import governance
 from patrols.models import (
     ChecklistTemplate,
     Establishment,
+    GradingTarget,
     Incident,
     IncidentReport,
     Lead,
     Patrol,
     RectificationPolicy,
     Reward,
+    WatchListPublication,
 )
 from patrols.services.establishments import establishment_save
 
@@ -72,8 +74,16 @@ class IncidentReportInline(admin.TabularInline):
 
 @admin.register(Incident)
 class IncidentAdmin(ReadOnlyAdmin):
-    list_display = ["unit_name", "community", "occurred_at", "reported_at", "first_report_late", "closed_at"]
-    list_filter = ["first_report_late", "occurred_at"]
+    list_display = [
+        "unit_name",
+        "community",
+        "occurred_at",
+        "reported_at",
+        "first_report_late",
+        "closed_at",
+        "escalated_at",
+    ]
+    list_filter = ["first_report_late", "occurred_at", "escalated_at"]
     search_fields = ["unit_name", "place", "facts"]
     list_select_related = ["community"]
     inlines = [IncidentReportInline]
@@ -119,3 +129,19 @@ class RectificationPolicyAdmin(admin.ModelAdmin):
     list_display = ["district", "minor_days", "major_days", "serious_days", "district_after_days"]
     list_select_related = ["district"]
     autocomplete_fields = ["district"]
+
+
+@admin.register(WatchListPublication)
+class WatchListPublicationAdmin(ReadOnlyAdmin):
+    """Published lists are snapshots the public has read: shown, never changed."""
+
+    list_display = ["district", "published_at", "published_by"]
+    list_select_related = ["district", "published_by"]
+
+
+@admin.register(GradingTarget)
+class GradingTargetAdmin(ReadOnlyAdmin):
+    """Set by each district office on its own page (patrols.services.grading)."""
+
+    list_display = ["district", "target_percent", "deadline", "set_by", "set_at"]
+    list_select_related = ["district", "set_by"]

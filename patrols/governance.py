@@ -18,6 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnitKind, User
@@ -52,6 +53,22 @@ REFUSED = {
     Setter.VISITS: _("This follows from recorded visits and cannot be set by hand."),
     Setter.OFFICE: _("Only the district office sets this."),
 }
+
+
+def office_district(user: User):
+    """The district whose office the user works in (a district officer or liaison), else None.
+    What only the district office does (publishing its lists, setting its grading deadline) asks this."""
+    from patrols.services.leads import DISTRICT_ROLES
+
+    unit = user.org_unit
+    if (
+        not user.is_active
+        or user.role not in DISTRICT_ROLES
+        or unit is None
+        or unit.kind != OrgUnitKind.DISTRICT
+    ):
+        return None
+    return unit
 
 
 def setter_of(field: str) -> Setter:
@@ -109,3 +126,16 @@ def recorded_values(establishment) -> dict[str, Any]:
         if saved is not None:
             return saved
     return {field: model._meta.get_field(field).get_default() for field in FIELD_SETTERS}
+
+
+def stamp_watch_list(establishment, previous: str, reason: str) -> None:
+    """The date and reason of a listing go with the list: put on (or moved between) the red and the
+    black list today for the reason the district gave; taken off, neither. Called wherever the
+    register is saved (establishment_save, the Excel import)."""
+    if establishment.watch_list == previous:
+        return
+    if establishment.watch_list:
+        establishment.watch_listed_on = timezone.localdate()
+        establishment.watch_list_reason = reason.strip()[:CHANGE_REASON_MAX_LENGTH]
+    else:
+        establishment.watch_listed_on, establishment.watch_list_reason = None, ""

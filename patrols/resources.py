@@ -255,6 +255,7 @@ class EstablishmentResource(resources.ModelResource):
         """The model's checks, and patrols.governance: what the importing user may not set is a row error."""
         errors = dict(import_validation_errors or {})
         before = governance.recorded_values(instance)
+        instance._recorded_watch_list = before["watch_list"]
         for field, message in governance.refused_changes(self.user, before, instance).items():
             errors.setdefault(field, ValidationError(message))
         super().validate_instance(instance, errors, validate_unique)
@@ -264,3 +265,5 @@ class EstablishmentResource(resources.ModelResource):
         instance._history_user = self.user
         reason = TextWidget().clean(row.get(REASON_COLUMN)) or _("Imported from Excel")
         instance._change_reason = reason[: governance.CHANGE_REASON_MAX_LENGTH]
+        # The list as the register held it, read once by validate_instance.
+        governance.stamp_watch_list(instance, instance._recorded_watch_list, str(reason))

@@ -6,9 +6,11 @@ import calendar
 import datetime as dt
 import functools
 from collections.abc import Iterable
+from enum import StrEnum
 
 from django.db import connections, router
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy
 
 from orgs.models import OrgUnit
 from patrols import schedule
@@ -72,6 +74,61 @@ def grading_coverage(figures: dict[str, int]) -> int | None:
     if not figures.get("food_service"):
         return None
     return round(100 * figures["food_graded"] / figures["food_service"])
+
+
+# A grading deadline this close, with coverage still below the target, is at risk.
+GRADING_AT_RISK_DAYS = 30
+
+
+class GradingState(StrEnum):
+    MET = "met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    MISSED = "missed"
+
+
+GRADING_STATE_LABELS = {
+    GradingState.MET: gettext_lazy("Target met"),
+    GradingState.ON_TRACK: gettext_lazy("On track"),
+    GradingState.AT_RISK: gettext_lazy("At risk"),
+    GradingState.MISSED: gettext_lazy("Missed"),
+}
+
+
+def grading_state(coverage: int | None, target, *, on: dt.date) -> GradingState | None:
+    """Where a unit stands against its district's grading deadline (GradingTarget).
+
+    Met once the coverage reaches the target (a unit with no food service has nothing to grade);
+    below it: missed after the deadline, at risk within GRADING_AT_RISK_DAYS of it, else on track.
+    None when the district has set no deadline.
+    """
+    if target is None:
+        return None
+    if coverage is None or coverage >= target.target_percent:
+        return GradingState.MET
+    if on > target.deadline:
+        return GradingState.MISSED
+    if (target.deadline - on).days <= GRADING_AT_RISK_DAYS:
+        return GradingState.AT_RISK
+    return GradingState.ON_TRACK
+
+
+def grading_status(district: OrgUnit, *, on: dt.date) -> dict:
+    """The district's grading coverage (registry_figures, grading_coverage) against its deadline."""
+    from patrols.models import GradingTarget
+
+    figures = registry_figures([district], by="community__parent", on=on).get(district.pk, {})
+    target = GradingTarget.objects.filter(district=district).first()
+    coverage = grading_coverage(figures)
+    state = grading_state(coverage, target, on=on)
+    return {
+        "target": target,
+        "coverage": coverage,
+        "graded": figures.get("food_graded", 0),
+        "food_service": figures.get("food_service", 0),
+        "state": state,
+        "state_label": GRADING_STATE_LABELS.get(state, ""),
+    }
 
 
 def patrol_days(community_ids: Iterable[int], *, first: dt.date, last: dt.date) -> dict[int, set[dt.date]]:

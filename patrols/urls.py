@@ -1,7 +1,17 @@
 from django.urls import path
 
 from patrols.views import establishments as views
-from patrols.views import incidents, leads, proposals, public, records, rectifications, visit_records
+from patrols.views import (
+    grading,
+    incidents,
+    leads,
+    proposals,
+    public,
+    records,
+    rectifications,
+    visit_records,
+    watch_lists,
+)
 
 app_name = "patrols"
 
@@ -40,4 +50,6 @@ urlpatterns += (
     + leads.urlpatterns
     + incidents.urlpatterns
     + public.urlpatterns
+    + watch_lists.urlpatterns
+    + grading.urlpatterns
 )

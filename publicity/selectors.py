@@ -16,6 +16,7 @@ from publicity.models import (
     BoardUpdate,
     BoxCollection,
     BrochureDrop,
+    Campaign,
     TrainingKind,
     TrainingSession,
 )
@@ -138,4 +139,40 @@ def publicity_figures(
             "training_hours": whole_hours(trainings.get(cid, {}).get("hours")),
             "drills": drills.get(cid, {}).get("n", 0),
         }
+    return result
+
+
+def missed_campaigns(communities: Iterable[OrgUnit], *, today: dt.date) -> dict[int, list[Campaign]]:
+    """Per community id, this year's campaigns that have ended for which it recorded no activity.
+
+    The one rule of a missed campaign day (3·15, 12·4, the weeks and months): the campaign's period
+    is over (it ended before `today`), it was the community's to keep (city-wide, or of its
+    district), the community was open by its end, and no publicity activity of the community names
+    the campaign. Two queries for any number of communities.
+    """
+    communities = list(communities)
+    result: dict[int, list[Campaign]] = {c.pk: [] for c in communities}
+    if not communities:
+        return result
+    districts = {c.parent_id for c in communities}
+    campaigns = list(
+        Campaign.objects.filter(year=today.year, ends_on__lt=today)
+        .filter(Q(district__isnull=True) | Q(district_id__in=districts))
+        .order_by("starts_on", "pk")
+    )
+    if not campaigns:
+        return result
+    done = set(
+        Activity.objects.filter(campaign__in=campaigns, community_id__in=list(result))
+        .values_list("community_id", "campaign_id")
+        .distinct()
+    )
+    for community in communities:
+        result[community.pk] = [
+            campaign
+            for campaign in campaigns
+            if campaign.district_id in (None, community.parent_id)
+            and (community.opened_on is None or community.opened_on <= campaign.ends_on)
+            and (community.pk, campaign.pk) not in done
+        ]
     return result

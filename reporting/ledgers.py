@@ -247,12 +247,13 @@ INCIDENT_COLUMNS = (
 
 def incident_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.date) -> Iterator[Row]:
     """Incidents that happened first..last (the `incidents` figure's dating), each with its reports:
-    the first report (late or not), then the follow-ups, the final one marked."""
+    the first report (late or not), then the follow-ups, the final one marked, and its escalation to
+    the city, if any, last."""
     start, end = day_bounds(first, last)
     incidents = (
         Incident.objects.visible_to(user)
         .filter(community__path__startswith=unit.path, occurred_at__gte=start, occurred_at__lt=end)
-        .select_related("community__parent", "reported_by")
+        .select_related("community__parent", "reported_by", "escalated_by")
         .prefetch_related(
             Prefetch(
                 "reports",
@@ -281,6 +282,13 @@ def incident_ledger_rows(user: User, unit: OrgUnit, first: dt.date, last: dt.dat
             )
             for report in incident.reports.all()
         ]
+        if incident.escalated_at:
+            escalation = (
+                moment_text(incident.escalated_at),
+                _("Escalated to the city"),
+                str(incident.escalated_by),
+            )
+            lines.append(_step_line(escalation, incident.escalation_note))
         yield (
             district_name(incident.community),
             incident.community.name,

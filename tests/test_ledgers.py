@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -33,6 +34,7 @@ from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records
 from patrols.services.rectifications import rectification_evidence_add, rectification_follow_up
+from publicity.models import TrainingOutsider, TrainingSession
 from reporting.ledgers import LEDGERS, hazard_ledger_rows
 from reporting.rollup import month_rollup
 from tests.factories import EstablishmentFactory, UserFactory
@@ -152,6 +154,8 @@ def october(clock, community_a, community_b, district_officer_a):
     )
     clock.set(at(dt.date(2026, 10, 15), 17))
     incident_services.incident_follow_up(user=one, incident=incident, text="三人已出院", is_final=True)
+    clock.set(at(dt.date(2026, 10, 15), 18))
+    incident_services.incident_escalate(user=district_officer_a, incident=incident, note="涉及多人")
     clock.set(NOW)
     return {"finding": finding, "lead": lead, "incident": incident}
 
@@ -206,6 +210,7 @@ def test_the_incident_ledger_lists_the_reports_with_the_late_flag(
     reports = row["报告记录"].splitlines()
     assert reports[0].startswith("2026-10-15 13:00 初报（迟报）")
     assert reports[1].startswith("2026-10-15 17:00 终报") and "三人已出院" in reports[1]
+    assert reports[2].startswith("2026-10-15 18:00 已上报市局") and "涉及多人" in reports[2]
     assert row["结案时间"] == dt.datetime(2026, 10, 15, 17)
 
 
@@ -305,6 +310,17 @@ def _records(community, author, shop, count: int, day: dt.date) -> None:
             facts="腹泻",
             reported_by=author,
         )
+        session = TrainingSession.objects.create(
+            community=community,
+            organiser=community,
+            date=day,
+            created_by=author,
+            topic="食品安全知识",
+            hours=Decimal("2.0"),
+            attendance=10,
+        )
+        session.attendees.add(author)
+        TrainingOutsider.objects.create(session=session, name="赵六", workplace="面馆")
 
 
 def test_a_ledger_costs_the_same_queries_for_one_record_as_for_five(

@@ -125,6 +125,15 @@ def _ledger_url(w: World) -> str:
     )
 
 
+def _publication(w: World) -> int:
+    """District A's published red and black lists (published the first time it is asked for)."""
+    from patrols.models import WatchListPublication
+    from patrols.services.watch_lists import watch_list_publish
+
+    publication = WatchListPublication.objects.filter(district=w.district_a).first()
+    return (publication or watch_list_publish(user=w.users["officer_a"], district=w.district_a)).pk
+
+
 def _visit_body(w: World) -> dict:
     return {"client_id": str(uuid.uuid4()), "result": "compliant", "findings": "", "action_taken": ""}
 
@@ -189,6 +198,20 @@ EXPECTED: dict[str, Row] = {
         lambda w: {"note": "尚未复查"},
     ),
     "patrols:public_establishment": Row(PUBLIC, _r("patrols:public_establishment", _public_token)),
+    # The red and black lists: each district office publishes its own; anyone reads what was published.
+    "patrols:public_watch_lists": Row(PUBLIC, _r("patrols:public_watch_lists", lambda w: w.district_a.code)),
+    "patrols:public_watch_list_publication": Row(
+        PUBLIC, _r("patrols:public_watch_list_publication", lambda w: w.district_a.code, _publication)
+    ),
+    "patrols:watch_lists": Row(DISTRICT_OFFICES, _r("patrols:watch_lists")),
+    "patrols:grading_target": Row(DISTRICT_OFFICES, _r("patrols:grading_target")),
+    "patrols:grading_target POST": Row(
+        DISTRICT_OFFICES,
+        _r("patrols:grading_target"),
+        "post",
+        lambda w: {"target_percent": 100, "deadline": f"{timezone.localdate().replace(day=1):%Y-%m-%d}"},
+    ),
+    "patrols:watch_list_publish": Row(DISTRICT_OFFICES, _r("patrols:watch_list_publish"), "post"),
     "patrols:public_establishment_qr": Row(PUBLIC, _r("patrols:public_establishment_qr", _public_token)),
     # The shop's copy of a visit record, by the shop's token and the record's signed token.
     "patrols:public_visit_record": Row(
@@ -304,6 +327,12 @@ EXPECTED: dict[str, Row] = {
     "patrols:incident_list": Row(ANY_USER, _r("patrols:incident_list")),
     "patrols:incident_create": Row(COMMUNITY_STAFF, _r("patrols:incident_create")),
     "patrols:incident_detail": Row(A_RECORD, _r("patrols:incident_detail", lambda w: w.incident.pk)),
+    "patrols:incident_escalate": Row(
+        DISTRICT_A_STAFF,
+        _r("patrols:incident_escalate", lambda w: w.incident.pk),
+        "post",
+        lambda w: {"note": "中毒人数多，需市局协调"},
+    ),
     # Notifications: a notice is its recipient's alone
     "notifications:list": Row(ANY_USER, _r("notifications:list")),
     "notifications:open": Row(A_TEAM_ONLY, _r("notifications:open", lambda w: w.notification.pk)),
@@ -544,6 +573,13 @@ EXPECTED: dict[str, Row] = {
         _r("incident-reports", lambda w: w.incident.pk),
         "post",
         lambda w: {"text": "续报：学生已送医"},
+        json=True,
+    ),
+    "incident-escalate": Row(
+        DISTRICT_A_STAFF,
+        _r("incident-escalate", lambda w: w.incident.pk),
+        "post",
+        lambda w: {"note": "中毒人数多，需市局协调"},
         json=True,
     ),
     "monthly-report-detail": Row(A_RECORD, _r("monthly-report-detail", lambda w: w.report.pk)),

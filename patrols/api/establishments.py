@@ -72,6 +72,8 @@ class EstablishmentSerializer(LeanModelSerializer):
             "risk_class",
             "tightened_interval_months",
             "watch_list",
+            "watch_listed_on",
+            "watch_list_reason",
             "food_grade",
             "food_graded_on",
             "model_status",
@@ -84,7 +86,8 @@ class EstablishmentSerializer(LeanModelSerializer):
             "updated_at",
             "change_reason",
         ]
-        read_only_fields = ["next_visit_due", "updated_at"]
+        # The date and reason of a listing are stamped with the list (governance.stamp_watch_list).
+        read_only_fields = ["next_visit_due", "updated_at", "watch_listed_on", "watch_list_reason"]
         # The model's own constraint check (in the service) reports duplicates.
         validators: list = []
 

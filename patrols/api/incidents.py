@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from patrols.models import Establishment, Incident, IncidentReport
-from patrols.services.incidents import incident_follow_up, incident_report
+from patrols.models import ESCALATION_NOTE_MAX_LENGTH, Establishment, Incident, IncidentReport
+from patrols.services.incidents import incident_escalate, incident_follow_up, incident_report
 
 
 class IncidentReportSerializer(serializers.ModelSerializer):
@@ -17,6 +17,10 @@ class IncidentReportSerializer(serializers.ModelSerializer):
         model = IncidentReport
         fields = ["id", "text", "is_final", "reported_by", "reported_at"]
         read_only_fields = ["reported_by", "reported_at"]
+
+
+class IncidentEscalateSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=ESCALATION_NOTE_MAX_LENGTH)
 
 
 class VisibleEstablishmentField(serializers.PrimaryKeyRelatedField):
@@ -43,9 +47,21 @@ class IncidentSerializer(serializers.ModelSerializer):
             "people_affected",
             "reported_by",
             "closed_at",
+            "escalated_at",
+            "escalated_by",
+            "escalation_note",
             "reports",
         ]
-        read_only_fields = ["community", "reported_at", "first_report_late", "reported_by", "closed_at"]
+        read_only_fields = [
+            "community",
+            "reported_at",
+            "first_report_late",
+            "reported_by",
+            "closed_at",
+            "escalated_at",
+            "escalated_by",
+            "escalation_note",
+        ]
         # The service checks the time (not in the future, within the bounds, not before the community
         # opened) and says which of these it is about the time it happened.
         extra_kwargs = {"occurred_at": {"validators": []}}
@@ -58,7 +74,7 @@ class IncidentViewSet(
     later facts come as follow-up reports, and a final one closes the incident."""
 
     serializer_class = IncidentSerializer
-    filterset_fields = ["community", "first_report_late"]
+    filterset_fields = {"community": ["exact"], "first_report_late": ["exact"], "escalated_at": ["isnull"]}
     ordering_fields = ["occurred_at", "reported_at"]
 
     def get_queryset(self):
@@ -75,6 +91,17 @@ class IncidentViewSet(
         serializer.is_valid(raise_exception=True)
         report = incident_follow_up(user=request.user, incident=incident, **serializer.validated_data)
         return Response(IncidentReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IncidentEscalateSerializer, responses={200: IncidentSerializer})
+    @action(detail=True, methods=["post"], serializer_class=IncidentEscalateSerializer)
+    def escalate(self, request, pk=None):
+        """The district office sends the incident up to the city bureau, once; the city is alerted."""
+        incident = self.get_object()
+        serializer = IncidentEscalateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = incident_escalate(user=request.user, incident=incident, **serializer.validated_data)
+        incident = self.get_queryset().get(pk=incident.pk)
+        return Response(IncidentSerializer(incident, context=self.get_serializer_context()).data)
 
 
 routes = [("incidents", IncidentViewSet, "incident")]

@@ -12,7 +12,9 @@ from patrols.models.establishments import (
     VisitState,
     WatchList,
 )
+from patrols.models.grading import GRADING_TARGET_DEFAULT, GradingTarget
 from patrols.models.incidents import (
+    ESCALATION_NOTE_MAX_LENGTH,
     FIRST_REPORT_WINDOW,
     ImmutableError,
     Incident,
@@ -58,8 +60,14 @@ from patrols.models.rectifications import (
     RectificationStep,
     StepKind,
 )
+from patrols.models.watch_lists import WatchListEntry, WatchListPublication
 
 __all__ = [
+    "GRADING_TARGET_DEFAULT",
+    "GradingTarget",
+    "WatchListEntry",
+    "WatchListPublication",
+    "ESCALATION_NOTE_MAX_LENGTH",
     "DISTRICT_ESCALATION_DAYS",
     "SEVERITY_DAYS",
     "Escalation",

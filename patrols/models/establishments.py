@@ -176,6 +176,12 @@ class Establishment(models.Model):
     watch_list = models.CharField(
         _("watch list"), max_length=8, choices=WatchList.choices, default=WatchList.NONE, blank=True
     )
+    # When and why the district put the establishment on its list: stamped with the list
+    # (governance.stamp_watch_list), kept in the audit history like the list itself.
+    watch_listed_on = models.DateField(
+        _("listed on"), null=True, blank=True, editable=False, validators=[bounds.validate_past_day]
+    )
+    watch_list_reason = models.CharField(_("reason for listing"), max_length=100, blank=True, editable=False)
     food_grade = models.CharField(
         _("quantified grade"), max_length=1, choices=FoodGrade.choices, default=FoodGrade.NONE, blank=True
     )
@@ -221,6 +227,9 @@ class Establishment(models.Model):
                 violation_error_message=_("An establishment with this licence number is already registered."),
             ),
             models.CheckConstraint(condition=bounds.position_q(), name="establishment_position_in_range"),
+            bounds.stored_range_constraint(
+                "watch_listed_on", moment=False, name="establishment_watch_listed_on_stored_range"
+            ),
         ]
         indexes = [
             models.Index(fields=["community", "status", "next_visit_due"]),

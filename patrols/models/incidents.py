@@ -33,6 +33,14 @@ class IncidentQuerySet(models.QuerySet):
     def open(self) -> QuerySet[Incident]:
         return self.filter(closed_at__isnull=True)
 
+    def escalated(self) -> QuerySet[Incident]:
+        return self.filter(escalated_at__isnull=False)
+
+
+# What escalation sets, once (services.incidents.incident_escalate).
+ESCALATION_FIELDS = ("escalated_at", "escalated_by", "escalation_note")
+ESCALATION_NOTE_MAX_LENGTH = 500
+
 
 class Incident(models.Model):
     """The first report (初报). Never edited or deleted: later facts come as IncidentReports."""
@@ -65,6 +73,19 @@ class Incident(models.Model):
     )
     first_report_late = models.BooleanField(_("first report late"), default=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Sent up to the city bureau by the district office: once, stamped by the server, never undone.
+    escalated_at = models.DateTimeField(_("escalated to the city at"), null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    escalation_note = models.CharField(
+        _("reason for escalation"), max_length=ESCALATION_NOTE_MAX_LENGTH, blank=True
+    )
 
     objects = IncidentQuerySet.as_manager()
 
@@ -80,6 +101,14 @@ class Incident(models.Model):
             bounds.stored_range_constraint(
                 "reported_at", moment=True, name="incident_reported_at_stored_range"
             ),
+            bounds.stored_range_constraint(
+                "escalated_at", moment=True, name="incident_escalated_at_stored_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(escalated_at__isnull=True, escalated_by__isnull=True)
+                | models.Q(escalated_at__isnull=False, escalated_by__isnull=False),
+                name="incident_escalated_with_who",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,8 +117,10 @@ class Incident(models.Model):
     def save(self, *args, **kwargs) -> None:
         # 不得瞒报、迟报、谎报: a report, once made, stays as it was made. Only
         # the closing time may be set, once, by a final follow-up report
-        # (services.incidents.incident_follow_up).
-        if self.pk and kwargs.get("update_fields") != ["closed_at"]:
+        # (services.incidents.incident_follow_up), and the escalation to the
+        # city, once, by the district office (services.incidents.incident_escalate).
+        fields = kwargs.get("update_fields")
+        if self.pk and (fields is None or tuple(fields) not in (("closed_at",), ESCALATION_FIELDS)):
             raise ImmutableError(_("An incident report cannot be changed."))
         super().save(*args, **kwargs)
 
@@ -99,6 +130,10 @@ class Incident(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
 
 
 class IncidentReport(models.Model):

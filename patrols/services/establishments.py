@@ -33,6 +33,7 @@ def establishment_save(*, establishment: Establishment, user: User, reason: str 
         errors["change_reason"] = _("Say why the district's fields are changed.")
     if errors:
         raise ValidationError(errors)
+    governance.stamp_watch_list(establishment, before["watch_list"], reason)
     establishment.full_clean()
     establishment.refresh_visit_due()
     establishment._history_user = user

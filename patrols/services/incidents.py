@@ -20,9 +20,15 @@ from notifications.outbox import enqueue
 from notifications.services import notify
 from orgs.models import OrgUnitKind, Role, User
 from patrols import tasks
-from patrols.models import Establishment, Incident, IncidentReport, is_late_first_report
+from patrols.models import (
+    ESCALATION_NOTE_MAX_LENGTH,
+    Establishment,
+    Incident,
+    IncidentReport,
+    is_late_first_report,
+)
 from patrols.reminders import FOLLOW_UP_WINDOW
-from patrols.services.leads import DISTRICT_ROLES, district_staff
+from patrols.services.leads import DISTRICT_ROLES, city_officers, district_staff
 
 # Community staff who report incidents: everyone in the community but volunteers (§1).
 INCIDENT_REPORTERS = frozenset(
@@ -49,6 +55,16 @@ def can_follow_up_incident(user: User, incident: Incident) -> bool:
     if user.role in DISTRICT_ROLES:
         return user.org_unit_id == incident.community.parent_id
     return False
+
+
+def can_escalate_incident(user: User, incident: Incident) -> bool:
+    """The office of the incident's district sends it up to the city; nobody else does."""
+    return (
+        user.is_active
+        and user.role in DISTRICT_ROLES
+        and user.org_unit_id is not None
+        and user.org_unit_id == incident.community.parent_id
+    )
 
 
 @transaction.atomic
@@ -163,3 +179,47 @@ def _tell_followers(incident: Incident, report: IncidentReport) -> None:
         body=report.text,
         link=reverse("patrols:incident_detail", args=[incident.pk]),
     )
+
+
+@transaction.atomic
+def incident_escalate(*, user: User, incident: Incident, note: str) -> Incident:
+    """The district office sends the incident up to the city bureau, once and for good.
+
+    1. Only the office of the incident's district may; the reason is required and bounded.
+    2. The time is the server's; an incident escalated already is refused (it is never undone).
+    3. The city's officers are alerted at once, urgently (every channel they can be reached on).
+    """
+    incident = (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("community__parent")
+        .get(pk=incident.pk)
+    )
+    if not can_escalate_incident(user, incident):
+        raise PermissionDenied
+    if incident.is_escalated:
+        raise ValidationError(_("This incident has already been escalated to the city."))
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say why the incident is escalated to the city.")})
+    if len(note) > ESCALATION_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": _("The reason is longer than %(n)d characters.") % {"n": ESCALATION_NOTE_MAX_LENGTH}}
+        )
+    incident.escalated_at, incident.escalated_by, incident.escalation_note = timezone.now(), user, note
+    incident.save(update_fields=["escalated_at", "escalated_by", "escalation_note"])
+    notify(
+        recipients=city_officers(incident.community),
+        title=_("Incident escalated by %(district)s: %(unit)s")
+        % {"district": incident.community.parent.name, "unit": incident.unit_name},
+        body=_("%(community)s, %(place)s. Happened at %(occurred)s; %(people)d people affected.\n%(note)s")
+        % {
+            "community": incident.community.name,
+            "place": incident.place,
+            "occurred": timezone.localtime(incident.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            "people": incident.people_affected,
+            "note": note,
+        },
+        link=reverse("patrols:incident_detail", args=[incident.pk]),
+        urgent=True,
+    )
+    return incident

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_http_methods
 
 from config import bounds
 from config.pagination import paginate
-from patrols.models import Establishment, Incident
+from patrols.models import ESCALATION_NOTE_MAX_LENGTH, Establishment, Incident
 from patrols.services.incidents import (
+    can_escalate_incident,
     can_follow_up_incident,
     can_report_incident,
+    incident_escalate,
     incident_follow_up,
     incident_report,
 )
@@ -69,6 +71,14 @@ class FollowUpForm(forms.Form):
     is_final = forms.BooleanField(label=gettext_lazy("Final report, close the incident"), required=False)
 
 
+class EscalateForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Reason for escalation"),
+        max_length=ESCALATION_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 @login_required
 def incident_list(request):
     incidents = (
@@ -82,12 +92,16 @@ def incident_list(request):
         incidents = incidents.open()
     elif state == "closed":
         incidents = incidents.filter(closed_at__isnull=False)
+    escalated = request.GET.get("escalated", "") == "1"
+    if escalated:
+        incidents = incidents.escalated()
     return render(
         request,
         "patrols/incident_list.html",
         {
             **paginate(request, incidents, PAGE_SIZE),
             "state": state,
+            "escalated": escalated,
             "can_report": can_report_incident(request.user),
         },
     )
@@ -115,7 +129,9 @@ def incident_create(request):
 def incident_detail(request, pk: int):
     """The first report, the timeline of follow-ups, and while open a form for the next one."""
     incident = get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("community", "establishment", "reported_by"),
+        Incident.objects.visible_to(request.user).select_related(
+            "community", "establishment", "reported_by", "escalated_by"
+        ),
         pk=pk,
     )
     # The form is there for whoever may add a report; the service refuses one on a closed incident.
@@ -136,13 +152,47 @@ def incident_detail(request, pk: int):
                     messages.success(request, _("Follow-up report added."))
                 return redirect("patrols:incident_detail", pk=incident.pk)
     reports = incident.reports.select_related("reported_by")
+    may_escalate = not incident.is_escalated and can_escalate_incident(request.user, incident)
     return render(
-        request, "patrols/incident_detail.html", {"incident": incident, "reports": reports, "form": form}
+        request,
+        "patrols/incident_detail.html",
+        {
+            "incident": incident,
+            "reports": reports,
+            "form": form,
+            "escalate_form": EscalateForm() if may_escalate else None,
+        },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def incident_escalate_view(request, pk: int):
+    """The district office sends the incident up to the city, with the reason."""
+    incident = get_object_or_404(Incident.objects.visible_to(request.user).select_related("community"), pk=pk)
+    if not can_escalate_incident(request.user, incident):
+        raise PermissionDenied
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        try:
+            incident_escalate(user=request.user, incident=incident, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("The incident was escalated to the city; its officers have been alerted.")
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("patrols:incident_detail", pk=incident.pk)
 
 
 urlpatterns = [
     path("incidents/", incident_list, name="incident_list"),
     path("incidents/new/", incident_create, name="incident_create"),
     path("incidents/<int:pk>/", incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/escalate/", incident_escalate_view, name="incident_escalate"),
 ]

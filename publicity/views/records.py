@@ -23,7 +23,7 @@ from publicity.models import (
     Campaign,
     CollectionBox,
 )
-from publicity.selectors import board_states, publicity_figures
+from publicity.selectors import board_states, missed_campaigns, publicity_figures
 from reporting import periods
 
 # What the "add" page can log, with its title.
@@ -48,6 +48,7 @@ def publicity_home(request):
         context = {
             "community": community,
             "states": board_states([community], today=today)[community.pk],
+            "missed_campaigns": missed_campaigns([community], today=today)[community.pk],
             "month": publicity_figures([community.pk], period, today)[community.pk],
             "boards": BoardUpdate.objects.filter(community=community)[:RECENT],
             "activities": Activity.objects.filter(community=community).select_related("campaign")[:RECENT],
@@ -59,7 +60,11 @@ def publicity_home(request):
     communities = list(OrgUnit.objects.visible_to(user).communities().active().select_related("parent"))
     states = board_states(communities, today=today)
     month = publicity_figures([c.pk for c in communities], period, today)
-    rows = [{"community": c, "states": states[c.pk], "month": month[c.pk]} for c in communities]
+    missed = missed_campaigns(communities, today=today)
+    rows = [
+        {"community": c, "states": states[c.pk], "month": month[c.pk], "missed": missed[c.pk]}
+        for c in communities
+    ]
     return render(request, "publicity/overview.html", {"rows": rows, "period": period})
 
 
