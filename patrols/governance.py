@@ -109,3 +109,16 @@ def recorded_values(establishment) -> dict[str, Any]:
         if saved is not None:
             return saved
     return {field: model._meta.get_field(field).get_default() for field in FIELD_SETTERS}
+
+
+def sets_patrol_plans(user: User) -> bool:
+    """The district office alone runs special campaigns and sets the monthly targets per kind of
+    patrol for its communities (the city reads them, a community works to them)."""
+    from orgs.models import Role
+
+    return (
+        user.is_active
+        and user.role in (Role.DISTRICT_OFFICER, Role.DISTRICT_LIAISON)
+        and user.org_unit is not None
+        and user.org_unit.kind == OrgUnitKind.DISTRICT
+    )

@@ -1,7 +1,16 @@
 from django.urls import path
 
+from patrols.views import (
+    campaigns,
+    incidents,
+    leads,
+    proposals,
+    public,
+    records,
+    rectifications,
+    visit_records,
+)
 from patrols.views import establishments as views
-from patrols.views import incidents, leads, proposals, public, records, rectifications, visit_records
 
 app_name = "patrols"
 
@@ -35,6 +44,7 @@ urlpatterns = [
 
 urlpatterns += (
     records.urlpatterns
+    + campaigns.urlpatterns
     + visit_records.urlpatterns
     + rectifications.urlpatterns
     + leads.urlpatterns
