@@ -130,7 +130,11 @@ class PatrolStartForm(forms.Form):
     # The kind is the page's (the start page of a night check, ...), sent with the form so that a
     # start kept on the phone is stored as the kind it was.
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=PatrolKind.choices, initial=PatrolKind.DAILY, widget=forms.HiddenInput
+        label=_("Kind"),
+        choices=PatrolKind.choices,
+        initial=PatrolKind.DAILY,
+        required=False,
+        widget=forms.HiddenInput,
     )
     campaign = forms.ModelChoiceField(label=_("Special campaign"), queryset=None, required=False)
     joint_departments = forms.CharField(
@@ -160,6 +164,9 @@ class PatrolStartForm(forms.Form):
             del self.fields["campaign"]
         if kind != PatrolKind.JOINT:
             del self.fields["joint_departments"]
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or PatrolKind.DAILY
 
     def clean_date(self) -> dt.date:
         """The day the start page was opened on: today, or the day before for a start sent late."""

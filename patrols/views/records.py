@@ -117,7 +117,7 @@ def patrol_today(request):
         "day_url": _day_url(today, kind),
         "to_visit": _with_day_hrefs(_shops_to_visit(user), _day_url(today, kind)),
     }
-    return render(request, "patrols/patrol_start.html", context, status=400 if form.errors else 200)
+    return render(request, "patrols/patrol_start.html", context)
 
 
 def _kind_of(value: str | None) -> str:
