@@ -335,3 +335,24 @@ def test_the_district_office_creates_a_campaign_on_the_web(client, district_offi
         {"name": "x", "starts_on": "3000-01-01", "ends_on": "3000-01-02"},
     )
     assert bad.status_code == 400 and SpecialCampaign.objects.count() == 1
+
+
+def test_a_communitys_patrol_list_says_which_kinds_are_short(
+    client, district_officer_a, inspector_a, partner_a, shop_a
+):
+    campaign_services.target_set(user=district_officer_a, kind="night", monthly_minimum=2)
+    night, _ = services.patrol_start(user=inspector_a, team=[partner_a], kind="night")
+    _counted(night, inspector_a, shop_a)
+    client.force_login(inspector_a)
+    page = client.get(reverse("patrols:patrol_list")).content.decode()
+    short = page.split("data-short-of-targets>")[1].split("</div>")[0]
+    assert "夜查 1/2" in short
+
+
+def test_the_api_lists_the_districts_campaigns_only(api, inspector_a, district_officer_a, district_officer_c):
+    ours, theirs = _campaign(district_officer_a), _campaign(district_officer_c, name="西湖区夜市整治")
+    api.force_authenticate(inspector_a)
+    listed = api.get("/api/special-campaigns/").json()["results"]
+    assert [row["id"] for row in listed] == [ours.pk]
+    assert listed[0]["checklist_items"] == ["开学前食堂从业人员健康证"]
+    assert api.get(f"/api/special-campaigns/{theirs.pk}/").status_code == 404

@@ -516,8 +516,28 @@ class ChecklistViewSet(viewsets.ViewSet):
         return Response([{"category": category, "items": items} for category, items in sorted(lists.items())])
 
 
+class SpecialCampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecialCampaign
+        fields = ["id", "district", "name", "starts_on", "ends_on", "checklist_items"]
+        read_only_fields = fields
+
+
+class SpecialCampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """The district's special campaigns (专项整治), newest first: a campaign record names one whose
+    period holds its day. The district office sets them on the web."""
+
+    serializer_class = SpecialCampaignSerializer
+    filterset_fields = ["district"]
+    ordering_fields = ["starts_on"]
+
+    def get_queryset(self):
+        return SpecialCampaign.objects.visible_to(self.request.user)
+
+
 routes = [
     ("patrols", PatrolViewSet, "patrol"),
+    ("special-campaigns", SpecialCampaignViewSet, "special-campaign"),
     ("visits", VisitViewSet, "visit"),
     ("photos", PhotoViewSet, "photo"),
     ("findings", FindingViewSet, "finding"),

@@ -45,6 +45,7 @@ from patrols.models import (
 )
 from patrols.selectors import month_calendar, open_risk_figures, patrol_days
 from patrols.services import records as services
+from patrols.services.campaigns import target_rows
 from patrols.services.rectifications import rectification_evidence_add
 
 PAGE_SIZE = 30
@@ -477,6 +478,15 @@ def patrol_review(request):
     return render(request, "patrols/patrol_review.html", {"pending": pending})
 
 
+def _own_shortfalls(user) -> list:
+    """For a community's people: this month's kinds still short of the district's targets."""
+    if user.tier != OrgUnitKind.COMMUNITY or user.org_unit is None or user.role == Role.VOLUNTEER:
+        return []
+    first = timezone.localdate().replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return [row for row in target_rows([user.org_unit], first, last) if row.short]
+
+
 def _scope_communities(request):
     return OrgUnit.objects.visible_to(request.user).communities()
 
@@ -503,6 +513,7 @@ def patrol_list(request):
         "status": status,
         "kinds": PatrolKind.choices,
         "kind": kind,
+        "short_of_targets": _own_shortfalls(request.user),
         "communities": _scope_communities(request),
         "community": community,
     }
