@@ -68,6 +68,9 @@ def test_each_plain_kind_is_started_from_its_start_page(client, inspector_a, par
     assert patrol.kind == kind
     detail = client.get(answer.url).content.decode()
     assert f'data-patrol-kind="{kind}">{PatrolKind(kind).label}' in detail
+    # From today's record, the day's other kinds are started.
+    others = detail.split("data-other-kinds>")[1].split("</p>")[0]
+    assert f"?kind={kind}" not in others and others.count("?kind=") == len(PatrolKind.values) - 1
 
 
 def test_a_campaign_record_is_started_on_the_web_naming_its_campaign(

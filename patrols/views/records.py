@@ -237,6 +237,12 @@ def patrol_detail(request, pk: int):
         "can_log": patrol.is_editable and in_team,
         "can_review": _can_review(user, patrol),
         "day_url": _day_url(patrol.date, patrol.kind),
+        # An inspector on today's record starts the day's other kinds from it (a night check, ...).
+        "other_kinds": [
+            (value, label)
+            for value, label in PatrolKind.choices
+            if value != patrol.kind and user.role == Role.INSPECTOR and patrol.date == timezone.localdate()
+        ],
         "amendments": patrol.amendments.select_related("made_by", "visit__establishment"),
         "history": patrol.history.select_related("history_user")[:20],
         "send_back_form": SendBackForm(),
