@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from config import bounds
@@ -141,7 +142,7 @@ class PatrolStartForm(forms.Form):
         label=_("Departments taking part"),
         max_length=DEPARTMENTS_MAX_LENGTH,
         required=False,
-        help_text=_("For a joint check, e.g. 市场监管、卫健、城管、公安."),
+        help_text=_("For a joint check, e.g. market regulation, health, urban management, police."),
     )
 
     def __init__(self, *args, user, kind: str = PatrolKind.DAILY, **kwargs) -> None:
@@ -387,8 +388,10 @@ class SpecialCampaignForm(forms.Form):
         label=_("Campaign checks"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("One check a line, at most %(max)d; added to every visit of the campaign.")
-        % {"max": CAMPAIGN_ITEMS_MAX},
+        help_text=format_lazy(
+            _("One check a line, at most {max}; added to every visit of the campaign."),
+            max=CAMPAIGN_ITEMS_MAX,
+        ),
         max_length=CAMPAIGN_ITEMS_MAX * 210,
     )
 

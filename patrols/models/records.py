@@ -139,7 +139,7 @@ class Patrol(models.Model):
         _("departments taking part"),
         max_length=DEPARTMENTS_MAX_LENGTH,
         blank=True,
-        help_text=_("For a joint check, e.g. 市场监管、卫健、城管、公安."),
+        help_text=_("For a joint check, e.g. market regulation, health, urban management, police."),
     )
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="PatrolMember", related_name="patrols", verbose_name=_("team")
