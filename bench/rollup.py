@@ -84,12 +84,15 @@ existed AS (
 ),
 counted AS (
   -- The records that count: submitted (awaiting review or archived) and holding a visit.
-  SELECT p.id, p.community_id, p.date FROM {t["patrol"]} p JOIN units u ON u.id = p.community_id
+  SELECT p.id, p.community_id, p.date, p.kind FROM {t["patrol"]} p JOIN units u ON u.id = p.community_id
   WHERE p.status IN ('submitted', 'archived') AND p.date <= %(last)s
     AND EXISTS (SELECT 1 FROM {t["visit"]} v WHERE v.patrol_id = p.id)
 ),
 pat AS (
-  SELECT p.community_id AS cid, count(DISTINCT p.date) AS patrol_days, count(*) AS patrols
+  SELECT p.community_id AS cid, count(DISTINCT p.date) AS patrol_days, count(*) AS patrols,
+         count(*) FILTER (WHERE p.kind = 'night') AS night, count(*) FILTER (WHERE p.kind = 'campaign')
+         AS campaign, count(*) FILTER (WHERE p.kind = 'joint') AS joint,
+         count(*) FILTER (WHERE p.kind = 'holiday') AS holiday
   FROM counted p WHERE p.date >= %(first)s GROUP BY 1
 ),
 vis AS (
@@ -198,7 +201,8 @@ packs AS (
 SELECT u.id,
   greatest(least(coalesce(u.closed_on, %(last)s), %(last)s)
            - greatest(coalesce(u.opened_on, %(first)s), %(first)s) + 1, 0) AS days,
-  pat.patrol_days, pat.patrols, vis.visits, vis.issues, vis.signed, vis.refused,
+  pat.patrol_days, pat.patrols, pat.night, pat.campaign, pat.joint, pat.holiday,
+  vis.visits, vis.issues, vis.signed, vis.refused,
   {", ".join(f"cov.due_{r.lower()}, cov.covered_{r.lower()}" for r in RISKS)},
   fin.by_category, fin.findings, fin.rectified, fin.open, fin.reported,
   risks.open_risks, risks.overdue_risks, leads.reported, leads.filed, inc.incidents, inc.late,
@@ -216,7 +220,8 @@ LEFT JOIN fixed ON fixed.cid = u.id
 def _shape(row: tuple) -> dict:
     """One SQL row as the product's figures dict (same keys, same rounding of the rates)."""
     n = [value or 0 for value in row]
-    (pk, days, patrol_days, patrols, visits, issues, signed, refused), rest = n[:8], n[8:]
+    (pk, days, patrol_days, patrols, night, campaign, joint, holiday), n = n[:8], n[8:]
+    (visits, issues, signed, refused), rest = n[:4], n[4:]
     by_risk = {risk: (int(rest[2 * i]), int(rest[2 * i + 1])) for i, risk in enumerate(RISKS)}
     rest = rest[2 * len(RISKS) :]
     (by_category, findings, rectified, open_, reported, open_risks, overdue_risks) = rest[:7]
@@ -230,6 +235,10 @@ def _shape(row: tuple) -> dict:
         days=days,
         patrol_days=patrol_days,
         patrols=patrols,
+        night_checks=night,
+        campaign_checks=campaign,
+        joint_checks=joint,
+        holiday_checks=holiday,
         visits=visits,
         visits_with_issues=issues,
         visit_records_signed=signed,

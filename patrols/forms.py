@@ -4,12 +4,22 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from config import bounds
 from orgs.models import OrgUnit
 from patrols import governance
-from patrols.models import Establishment, RectificationPolicy
+from patrols.models import (
+    CAMPAIGN_ITEMS_MAX,
+    CAMPAIGN_NAME_MAX_LENGTH,
+    DEPARTMENTS_MAX_LENGTH,
+    TARGET_MAX,
+    Establishment,
+    PatrolKind,
+    RectificationPolicy,
+    SpecialCampaign,
+)
 
 # How many days back a phone may send the start of a record it began without signal.
 OFFLINE_START_DAYS = 1
@@ -118,14 +128,46 @@ class PatrolStartForm(forms.Form):
     # Made when the page is, so that a start sent from the phone later is stored once, on its day.
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     date = forms.DateField(required=False, widget=forms.HiddenInput)
+    # The kind is the page's (the start page of a night check, ...), sent with the form so that a
+    # start kept on the phone is stored as the kind it was.
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=PatrolKind.choices,
+        initial=PatrolKind.DAILY,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    campaign = forms.ModelChoiceField(label=_("Special campaign"), queryset=None, required=False)
+    joint_departments = forms.CharField(
+        label=_("Departments taking part"),
+        max_length=DEPARTMENTS_MAX_LENGTH,
+        required=False,
+        help_text=_("For a joint check, e.g. market regulation, health, urban management, police."),
+    )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user, kind: str = PatrolKind.DAILY, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from orgs.models import User
 
         self.fields["team"].queryset = User.objects.inspectors().filter(org_unit_id=user.org_unit_id)
         self.fields["team"].label_from_instance = lambda u: f"{u}（{u.certificate_no}）"
         self.initial.setdefault("team", [user.pk])
+        self.initial.setdefault("kind", kind)
+        # The district's campaigns running today or the day before (a start sent late); the
+        # service checks the record's own day.
+        today = timezone.localdate()
+        self.fields["campaign"].queryset = (
+            SpecialCampaign.objects.visible_to(user)
+            .filter(starts_on__lte=today, ends_on__gte=today - dt.timedelta(days=OFFLINE_START_DAYS))
+            .order_by("-starts_on", "name")
+        )
+        if kind != PatrolKind.CAMPAIGN:
+            del self.fields["campaign"]
+        if kind != PatrolKind.JOINT:
+            del self.fields["joint_departments"]
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or PatrolKind.DAILY
 
     def clean_date(self) -> dt.date:
         """The day the start page was opened on: today, or the day before for a start sent late."""
@@ -334,3 +376,39 @@ class DecisionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class SpecialCampaignForm(forms.Form):
+    """A district's special campaign: its name, its period and, one a line, its own checks."""
+
+    name = forms.CharField(label=_("Name"), max_length=CAMPAIGN_NAME_MAX_LENGTH)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput, validators=[bounds.validate_day])
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput, validators=[bounds.validate_day])
+    checklist_items = forms.CharField(
+        label=_("Campaign checks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=format_lazy(
+            _("One check a line, at most {max}; added to every visit of the campaign."),
+            max=CAMPAIGN_ITEMS_MAX,
+        ),
+        max_length=CAMPAIGN_ITEMS_MAX * 210,
+    )
+
+    def clean_checklist_items(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["checklist_items"].splitlines() if line.strip()]
+
+
+class PatrolTargetForm(forms.Form):
+    """The district's monthly minimum per community of each kind of record (blank: none)."""
+
+    def __init__(self, *args, targets: dict[str, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for value, label in PatrolKind.choices:
+            self.fields[value] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=1,
+                max_value=TARGET_MAX,
+                initial=targets.get(value),
+            )

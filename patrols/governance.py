@@ -139,3 +139,16 @@ def stamp_watch_list(establishment, previous: str, reason: str) -> None:
         establishment.watch_list_reason = reason.strip()[:CHANGE_REASON_MAX_LENGTH]
     else:
         establishment.watch_listed_on, establishment.watch_list_reason = None, ""
+
+
+def sets_patrol_plans(user: User) -> bool:
+    """The district office alone runs special campaigns and sets the monthly targets per kind of
+    patrol for its communities (the city reads them, a community works to them)."""
+    from orgs.models import Role
+
+    return (
+        user.is_active
+        and user.role in (Role.DISTRICT_OFFICER, Role.DISTRICT_LIAISON)
+        and user.org_unit is not None
+        and user.org_unit.kind == OrgUnitKind.DISTRICT
+    )

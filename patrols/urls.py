@@ -1,7 +1,7 @@
 from django.urls import path
 
-from patrols.views import establishments as views
 from patrols.views import (
+    campaigns,
     grading,
     incidents,
     leads,
@@ -12,6 +12,7 @@ from patrols.views import (
     visit_records,
     watch_lists,
 )
+from patrols.views import establishments as views
 
 app_name = "patrols"
 
@@ -45,6 +46,7 @@ urlpatterns = [
 
 urlpatterns += (
     records.urlpatterns
+    + campaigns.urlpatterns
     + visit_records.urlpatterns
     + rectifications.urlpatterns
     + leads.urlpatterns

@@ -179,6 +179,32 @@ FIGURES: list[Figure] = [
         _("Submitted patrol records holding at least one visit, by the record's date"),
         "patrol",
     ),
+    # Records of the kinds the plans count apart from the daily patrol (夜查 at least twice a month).
+    Figure(
+        "night_checks",
+        _("Night checks"),
+        _("Submitted night-check records holding at least one visit, by the record's date"),
+        "patrol",
+        outputs=EVERYWHERE,
+    ),
+    Figure(
+        "campaign_checks",
+        _("Special-campaign checks"),
+        _("Submitted special-campaign records holding at least one visit, by the record's date"),
+        "patrol",
+    ),
+    Figure(
+        "joint_checks",
+        _("Joint checks"),
+        _("Submitted joint-check records holding at least one visit, by the record's date"),
+        "patrol",
+    ),
+    Figure(
+        "holiday_checks",
+        _("Holiday checks"),
+        _("Submitted holiday-check records holding at least one visit, by the record's date"),
+        "patrol",
+    ),
     Figure(
         "visits",
         _("Visits"),

@@ -37,6 +37,7 @@ from patrols.models import (
     Lead,
     LeadStatus,
     Patrol,
+    PatrolKind,
     RectificationEvidence,
     Status,
     Visit,
@@ -94,16 +95,31 @@ def live_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date
     return _kept(list(by_pk), keys, lambda pks: community_figures([by_pk[pk] for pk in pks], period, on=on))
 
 
+# The figures counting the records of one kind (the daily patrol is every record's figure).
+KIND_FIGURES = {
+    "night_checks": PatrolKind.NIGHT,
+    "campaign_checks": PatrolKind.CAMPAIGN,
+    "joint_checks": PatrolKind.JOINT,
+    "holiday_checks": PatrolKind.HOLIDAY,
+}
+
+
 def _add_patrols(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
     rows = (
         Patrol.objects.counted()
         .filter(community_id__in=ids, date__range=(first, last))
         .values("community_id")
-        .annotate(days=Count("date", distinct=True), patrols=Count("pk"))
+        .annotate(
+            days=Count("date", distinct=True),
+            patrols=Count("pk"),
+            **{key: Count("pk", filter=Q(kind=kind)) for key, kind in KIND_FIGURES.items()},
+        )
     )
     for row in rows:
         result[row["community_id"]]["patrol_days"] = row["days"]
         result[row["community_id"]]["patrols"] = row["patrols"]
+        for key in KIND_FIGURES:
+            result[row["community_id"]][key] = row[key]
 
 
 def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:

@@ -102,9 +102,9 @@ class Team:
         self.clock = clock
         self.one, self.two = (UserFactory(role=Role.INSPECTOR, org_unit=community) for _ in range(2))
 
-    def patrol(self, day: dt.date, *, entered: dt.datetime | None = None) -> Patrol:
+    def patrol(self, day: dt.date, *, entered: dt.datetime | None = None, **kind) -> Patrol:
         self.clock.set(entered or at(day, 8))
-        return records.patrol_start(user=self.one, team=[self.two], date=day)[0]
+        return records.patrol_start(user=self.one, team=[self.two], date=day, **kind)[0]
 
     def visit(
         self, patrol: Patrol, shop: Establishment, *, at_time: dt.datetime, synced=None, by=None, **kwargs
@@ -217,6 +217,14 @@ def month(
         ],
     )
     a.submit(p12)
+    # The night check of the 12th is a record of its own beside the day's patrol (夜查), and a
+    # joint check with other departments on the 2nd: the same days patrolled, two more records.
+    night = a.patrol(oct_(12), entered=at(oct_(12), 20), kind="night")
+    a.visit(night, a1, at_time=at(oct_(12), 21))
+    a.submit(night, when=at(oct_(12), 22))
+    joint = a.patrol(oct_(2), entered=at(oct_(2), 13), kind="joint", joint_departments="市场监管、卫健")
+    a.visit(joint, b1, at_time=at(oct_(2), 14))
+    a.submit(joint, when=at(oct_(2), 16))
     # A visit at 23:50 on the 31st, sent by the phone after midnight: it is October's.
     p31 = a.patrol(oct_(31))
     a.visit(
@@ -331,6 +339,10 @@ def clerk_count(community: OrgUnit, *, on: dt.date) -> dict:
     figures["days"] = (last - opened).days + 1
     figures["patrol_days"] = len({p.date for p in patrols})
     figures["patrols"] = len(patrols)
+    figures["night_checks"] = sum(p.kind == "night" for p in patrols)
+    figures["campaign_checks"] = sum(p.kind == "campaign" for p in patrols)
+    figures["joint_checks"] = sum(p.kind == "joint" for p in patrols)
+    figures["holiday_checks"] = sum(p.kind == "holiday" for p in patrols)
     figures["visits"] = len(visits)
     figures["visits_with_issues"] = sum(v.result == "issues" for v in visits)
     figures["visit_records_signed"] = sum(v.shop_signed_at is not None for v in visits)
@@ -426,7 +438,8 @@ def truth(month, community_a, community_b, community_c):
     city = added(district_a, district_c)
     # Not reported counts: the story of the month, as a head would tell it.
     a = community[community_a.pk]
-    assert (a["patrol_days"], a["patrols"], a["visits"], a["findings"]) == (4, 4, 6, 3)
+    assert (a["patrol_days"], a["patrols"], a["visits"], a["findings"]) == (4, 6, 8, 3)
+    assert (a["night_checks"], a["joint_checks"]) == (1, 1)
     # The suspected violation went to the district as a lead, beside the public one.
     assert (a["rectified"], a["leads_reported"], a["leads_filed"], a["incidents_late"]) == (1, 2, 1, 1)
     # September's risk was closed with a photo in October; October's, in November.

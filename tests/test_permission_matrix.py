@@ -146,6 +146,19 @@ def _api_photo_body(w: World) -> dict:
     return {"visit": str(w.visit.client_id), "image": jpeg_upload()}
 
 
+def _special_campaign(w: World) -> int:
+    """District A's special campaign running today (made on first use)."""
+    from patrols.models import SpecialCampaign
+
+    today = timezone.localdate()
+    campaign, _created = SpecialCampaign.objects.get_or_create(
+        district=w.district_a,
+        name="瓶装水专项整治",
+        defaults={"starts_on": today, "ends_on": today, "created_by": w.users["officer_a"]},
+    )
+    return campaign.pk
+
+
 def _item_score_body(assessment) -> dict:
     item = assessment.items.order_by("pk").first()
     return {"item": item.pk, "score": str(item.points), "note": "", "evidence": ""}
@@ -306,6 +319,25 @@ EXPECTED: dict[str, Row] = {
         _r("patrols:rectification_rules"),
         "post",
         lambda w: {"minor_days": 10, "major_days": 5, "serious_days": 2, "district_after_days": 3},
+    ),
+    # Patrol kinds: district A's special campaigns and monthly targets, set by each district office.
+    "patrols:campaign_list": Row(ANY_USER, _r("patrols:campaign_list")),
+    "patrols:campaign_create": Row(DISTRICT_OFFICES, _r("patrols:campaign_create")),
+    "patrols:campaign_create POST": Row(
+        DISTRICT_OFFICES,
+        _r("patrols:campaign_create"),
+        "post",
+        lambda w: {
+            "name": "校园食堂开学前专项检查",
+            "starts_on": f"{timezone.localdate():%Y-%m-%d}",
+            "ends_on": f"{timezone.localdate():%Y-%m-%d}",
+            "checklist_items": "食堂从业人员健康证",
+        },
+    ),
+    "patrols:campaign_edit": Row(DISTRICT_A_STAFF, _r("patrols:campaign_edit", _special_campaign)),
+    "patrols:patrol_targets": Row(ANY_USER, _r("patrols:patrol_targets")),
+    "patrols:patrol_targets POST": Row(
+        DISTRICT_OFFICES, _r("patrols:patrol_targets"), "post", lambda w: {"night": 2}
     ),
     # Leads, rewards, incidents
     "patrols:lead_list": Row(ANY_USER, _r("patrols:lead_list")),
@@ -536,6 +568,7 @@ EXPECTED: dict[str, Row] = {
             "photo-list",
             "finding-list",
             "checklist-list",
+            "special-campaign-list",
             "lead-list",
             "reward-list",
             "incident-list",
@@ -562,6 +595,7 @@ EXPECTED: dict[str, Row] = {
     "notification-detail": Row(A_TEAM_ONLY, _r("notification-detail", lambda w: w.notification.pk)),
     "establishment-detail": Row(A_RECORD, _r("establishment-detail", lambda w: w.shop.pk)),
     "patrol-detail": Row(A_RECORD, _r("patrol-detail", lambda w: w.draft.client_id)),
+    "special-campaign-detail": Row(DISTRICT_A_WIDE, _r("special-campaign-detail", _special_campaign)),
     "visit-detail": Row(A_RECORD, _r("visit-detail", lambda w: w.visit.client_id)),
     "photo-detail": Row(A_RECORD, _r("photo-detail", lambda w: w.photo.client_id)),
     "finding-detail": Row(A_RECORD, _r("finding-detail", lambda w: w.finding.pk)),

@@ -24,11 +24,13 @@ from patrols.models import (
     FindingCategory,
     FindingKind,
     Patrol,
+    PatrolKind,
     PatrolMember,
     Photo,
     RectificationEvidence,
     RectificationStep,
     Severity,
+    SpecialCampaign,
     Visit,
     VisitResult,
 )
@@ -58,6 +60,13 @@ class PatrolSerializer(serializers.ModelSerializer):
     team = ScopedPrimaryKeyField(
         model=User, many=True, write_only=True, help_text="Inspector ids besides yourself."
     )
+    # A campaign of the requester's district (a campaign record names one whose period holds its day).
+    campaign = ScopedPrimaryKeyField(
+        model=SpecialCampaign,
+        required=False,
+        allow_null=True,
+        help_text="For a special-campaign record: the district's campaign.",
+    )
 
     class Meta:
         model = Patrol
@@ -66,6 +75,9 @@ class PatrolSerializer(serializers.ModelSerializer):
             "client_id",
             "community",
             "date",
+            "kind",
+            "campaign",
+            "joint_departments",
             "team",
             "members",
             "notes",
@@ -123,7 +135,7 @@ class PatrolViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PatrolSerializer
     lookup_field = "client_id"
-    filterset_fields = ["community", "status", "date"]
+    filterset_fields = ["community", "status", "date", "kind"]
     ordering_fields = ["date"]
 
     def get_queryset(self):
@@ -141,6 +153,9 @@ class PatrolViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             date=data.get("date"),
             notes=data.get("notes", ""),
             client_id=data.get("client_id"),
+            kind=data.get("kind", PatrolKind.DAILY),
+            campaign=data.get("campaign"),
+            joint_departments=data.get("joint_departments", ""),
         )
         return _created(serializer, patrol, created)
 
@@ -501,8 +516,28 @@ class ChecklistViewSet(viewsets.ViewSet):
         return Response([{"category": category, "items": items} for category, items in sorted(lists.items())])
 
 
+class SpecialCampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecialCampaign
+        fields = ["id", "district", "name", "starts_on", "ends_on", "checklist_items"]
+        read_only_fields = fields
+
+
+class SpecialCampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """The district's special campaigns (专项整治), newest first: a campaign record names one whose
+    period holds its day. The district office sets them on the web."""
+
+    serializer_class = SpecialCampaignSerializer
+    filterset_fields = ["district"]
+    ordering_fields = ["starts_on"]
+
+    def get_queryset(self):
+        return SpecialCampaign.objects.visible_to(self.request.user)
+
+
 routes = [
     ("patrols", PatrolViewSet, "patrol"),
+    ("special-campaigns", SpecialCampaignViewSet, "special-campaign"),
     ("visits", VisitViewSet, "visit"),
     ("photos", PhotoViewSet, "photo"),
     ("findings", FindingViewSet, "finding"),

@@ -1,5 +1,16 @@
 """The patrol domain: the registry, patrol records, leads and incidents."""
 
+from patrols.models.campaigns import (
+    CAMPAIGN_ITEMS_MAX,
+    CAMPAIGN_MAX_DAYS,
+    CAMPAIGN_NAME_MAX_LENGTH,
+    CHECKLIST_ITEM_MAX_LENGTH,
+    DEPARTMENTS_MAX_LENGTH,
+    TARGET_MAX,
+    PatrolKind,
+    PatrolTarget,
+    SpecialCampaign,
+)
 from patrols.models.establishments import (
     FOOD_SERVICE_CATEGORIES,
     Category,
@@ -68,6 +79,15 @@ __all__ = [
     "WatchListEntry",
     "WatchListPublication",
     "ESCALATION_NOTE_MAX_LENGTH",
+    "CAMPAIGN_ITEMS_MAX",
+    "CAMPAIGN_MAX_DAYS",
+    "CAMPAIGN_NAME_MAX_LENGTH",
+    "CHECKLIST_ITEM_MAX_LENGTH",
+    "DEPARTMENTS_MAX_LENGTH",
+    "TARGET_MAX",
+    "SpecialCampaign",
+    "PatrolKind",
+    "PatrolTarget",
     "DISTRICT_ESCALATION_DAYS",
     "SEVERITY_DAYS",
     "Escalation",

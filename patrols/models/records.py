@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from config import bounds
 from orgs.models import OrgUnit, OrgUnitKind, Role, record_scope_q
 from patrols import geo
+from patrols.models.campaigns import DEPARTMENTS_MAX_LENGTH, PatrolKind
 from patrols.models.establishments import (
     Category,
     Establishment,
@@ -124,6 +125,22 @@ class Patrol(models.Model):
         limit_choices_to={"kind": OrgUnitKind.COMMUNITY},
     )
     date = models.DateField(_("date"), validators=[bounds.validate_past_day])
+    # The plans count night checks, campaigns, joint and holiday checks apart from daily patrols.
+    kind = models.CharField(_("kind"), max_length=12, choices=PatrolKind.choices, default=PatrolKind.DAILY)
+    campaign = models.ForeignKey(
+        "patrols.SpecialCampaign",
+        verbose_name=_("special campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patrols",
+    )
+    joint_departments = models.CharField(
+        _("departments taking part"),
+        max_length=DEPARTMENTS_MAX_LENGTH,
+        blank=True,
+        help_text=_("For a joint check, e.g. market regulation, health, urban management, police."),
+    )
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="PatrolMember", related_name="patrols", verbose_name=_("team")
     )
@@ -170,13 +187,32 @@ class Patrol(models.Model):
             models.Index(fields=["community", "date"]),
             models.Index(fields=["community", "status"]),
         ]
-        # One record per community and day (SPEC §4); a record is never deleted, so every row counts.
+        # One record per community, day and kind (SPEC §4: a night check is a record of its own
+        # beside the day's patrol); a record is never deleted, so every row counts. A patrolled day
+        # is a day with any counted record, whatever its kind.
         constraints = [
-            models.UniqueConstraint(fields=["community", "date"], name="patrol_once_per_community_day")
+            models.UniqueConstraint(
+                fields=["community", "date", "kind"], name="patrol_once_per_community_day_kind"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=PatrolKind.values), name="patrol_kind_valid"),
+            # A campaign record names its campaign; no other kind does.
+            models.CheckConstraint(
+                condition=Q(kind=PatrolKind.CAMPAIGN, campaign__isnull=False)
+                | (~Q(kind=PatrolKind.CAMPAIGN) & Q(campaign__isnull=True)),
+                name="patrol_campaign_only_for_campaigns",
+            ),
+            # A joint check names the departments taking part; no other kind does.
+            models.CheckConstraint(
+                condition=(Q(kind=PatrolKind.JOINT) & ~Q(joint_departments=""))
+                | (~Q(kind=PatrolKind.JOINT) & Q(joint_departments="")),
+                name="patrol_departments_only_for_joint",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.community} {self.date:%Y-%m-%d}"
+        if self.kind == PatrolKind.DAILY:
+            return f"{self.community} {self.date:%Y-%m-%d}"
+        return f"{self.community} {self.date:%Y-%m-%d} {self.get_kind_display()}"
 
     @property
     def is_editable(self) -> bool:

@@ -27,6 +27,7 @@ from config import bounds
 from notifications.services import notify
 from orgs.models import MIN_TEAM_SIZE, OrgUnitKind, Role, User
 from patrols.models import (
+    DEPARTMENTS_MAX_LENGTH,
     REFUSAL_REASON_MAX_LENGTH,
     SIGNER_NAME_MAX_LENGTH,
     Amendment,
@@ -37,11 +38,13 @@ from patrols.models import (
     FindingStatus,
     LeadSource,
     Patrol,
+    PatrolKind,
     PatrolMember,
     PatrolStatus,
     Photo,
     RectificationPolicy,
     Severity,
+    SpecialCampaign,
     Status,
     Visit,
     VisitResult,
@@ -67,6 +70,15 @@ def checklists_for_district(district_id: int | None) -> dict[str, list[str]]:
     for row in sorted(rows, key=lambda r: r.district_id is not None):
         lists[row.category] = row.items
     return lists
+
+
+def checklist_for(patrol: Patrol | None, establishment: Establishment) -> list[str]:
+    """The checks of a visit: the category's list of the district, then the checks of the record's
+    special campaign, if it has its own."""
+    items = list(checklists_for_district(establishment.community.parent_id).get(establishment.category, []))
+    if patrol is not None and patrol.campaign_id is not None:
+        items += [item for item in patrol.campaign.checklist_items if item not in items]
+    return items
 
 
 def _existing(model, client_id: uuid.UUID | None, user: User):
@@ -123,11 +135,15 @@ def patrol_start(
     date: dt.date | None = None,
     notes: str = "",
     client_id: uuid.UUID | None = None,
+    kind: str = PatrolKind.DAILY,
+    campaign: SpecialCampaign | None = None,
+    joint_departments: str = "",
 ) -> tuple[Patrol, bool]:
-    """Start the day's patrol record for the user's community with a team of 2+ inspectors.
+    """Start the day's patrol record of a kind for the user's community with a team of 2+ inspectors.
 
-    A community keeps one record a day: starting a day already started answers
-    with that record (created False), the new team-mates joining it.
+    A community keeps one record a day of each kind (a daily patrol and a night check are two):
+    starting a day and kind already started answers with that record (created False), the new
+    team-mates joining it.
     """
     if (found := _existing(Patrol, client_id, user)) is not None:
         return found, False
@@ -137,6 +153,7 @@ def patrol_start(
     if date > timezone.localdate():
         raise ValidationError({"date": _("A patrol cannot be logged for a future day.")})
     bounds.check_event(date, unit=user.org_unit, field="date")
+    campaign, joint_departments = _kind_details(user, date, kind, campaign, joint_departments)
     members = {u.pk: u for u in [user, *team]}.values()
     errors = []
     if len(members) < MIN_TEAM_SIZE:
@@ -148,7 +165,7 @@ def patrol_start(
             errors.append(_("%(name)s has no inspector certificate number.") % {"name": member})
     if errors:
         raise ValidationError({"team": errors})
-    if (today_record := _day_record(user.org_unit_id, date)) is not None:
+    if (today_record := _day_record(user.org_unit_id, date, kind)) is not None:
         return _patrol_join(today_record, members), False
     _require_month_open(user.org_unit_id, date)
     try:
@@ -158,11 +175,14 @@ def patrol_start(
                 client_id=client_id or uuid.uuid4(),
                 community_id=user.org_unit_id,
                 date=date,
+                kind=kind,
+                campaign=campaign,
+                joint_departments=joint_departments,
                 notes=notes,
                 created_by=user,
             )
     except IntegrityError:
-        if (today_record := _day_record(user.org_unit_id, date)) is None:
+        if (today_record := _day_record(user.org_unit_id, date, kind)) is None:
             raise
         return _patrol_join(today_record, members), False
     PatrolMember.objects.bulk_create(
@@ -171,9 +191,44 @@ def patrol_start(
     return patrol, True
 
 
-def _day_record(community_id: int, date: dt.date) -> Patrol | None:
-    """A community keeps one patrol record a day (SPEC §4): the one already started, if any."""
-    return Patrol.objects.select_for_update().filter(community_id=community_id, date=date).first()
+def _day_record(community_id: int, date: dt.date, kind: str) -> Patrol | None:
+    """A community keeps one patrol record a day of each kind (SPEC §4): the one already started."""
+    return Patrol.objects.select_for_update().filter(community_id=community_id, date=date, kind=kind).first()
+
+
+def _kind_details(
+    user: User, date: dt.date, kind: str, campaign: SpecialCampaign | None, departments: str
+) -> tuple[SpecialCampaign | None, str]:
+    """What a record of `kind` names besides: a campaign of the user's district running on `date`
+    for a campaign record, the departments taking part for a joint check; nothing for the others."""
+    if kind not in PatrolKind.values:
+        raise ValidationError({"kind": _("Choose the kind of patrol.")})
+    if kind != PatrolKind.CAMPAIGN:
+        campaign = None
+    elif campaign is None:
+        raise ValidationError({"campaign": _("Name the special campaign this check belongs to.")})
+    elif campaign.district_id != user.org_unit.parent_id:
+        raise ValidationError({"campaign": _("This special campaign is not one of your district's.")})
+    elif not campaign.holds(date):
+        raise ValidationError(
+            {
+                "campaign": _("The campaign %(name)s runs from %(first)s to %(last)s; %(day)s is outside it.")
+                % {"name": campaign.name, "first": campaign.starts_on, "last": campaign.ends_on, "day": date}
+            }
+        )
+    departments = " ".join(departments.split()) if kind == PatrolKind.JOINT else ""
+    if kind == PatrolKind.JOINT and not departments:
+        raise ValidationError(
+            {"joint_departments": _("Name the departments taking part in the joint check.")}
+        )
+    if len(departments) > DEPARTMENTS_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "joint_departments": _("Keep the departments under %(max)d characters.")
+                % {"max": DEPARTMENTS_MAX_LENGTH}
+            }
+        )
+    return campaign, departments
 
 
 def _patrol_join(patrol: Patrol, members: Iterable[User]) -> Patrol:
@@ -348,8 +403,7 @@ def _visit_create(
             raise ValidationError({"follow_up_of": _("This finding does not belong to this establishment.")})
         if rectified is None:
             raise ValidationError({"rectified": _("Say whether the problem has been put right.")})
-    district_id = establishment.community.parent_id
-    allowed = checklists_for_district(district_id).get(establishment.category, [])
+    allowed = checklist_for(patrol, establishment)
     given = visited_at is not None
     visited_at = visited_at or timezone.now()
     # The establishment's community is the patrol's (checked above), and is already loaded.
@@ -488,8 +542,7 @@ def visit_update(
         raise ValidationError({"result": _("Choose a result.")})
     visit.result, visit.findings, visit.action_taken = result, findings.strip(), action_taken.strip()
     if checklist is not None:
-        category = visit.establishment.category
-        allowed = checklists_for_district(visit.patrol.community.parent_id).get(category, [])
+        allowed = checklist_for(visit.patrol, visit.establishment)
         visit.checklist = _clean_checklist(checklist, allowed)
     visit._history_user = user
     visit.save()

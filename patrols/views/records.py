@@ -36,6 +36,7 @@ from patrols.models import (
     Finding,
     FindingKind,
     Patrol,
+    PatrolKind,
     PatrolMember,
     PatrolStatus,
     Photo,
@@ -44,6 +45,7 @@ from patrols.models import (
 )
 from patrols.selectors import month_calendar, open_risk_figures, patrol_days
 from patrols.services import records as services
+from patrols.services.campaigns import target_rows
 from patrols.services.rectifications import rectification_evidence_add
 
 PAGE_SIZE = 30
@@ -59,7 +61,9 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 
 def _patrol_for(request, pk: int) -> Patrol:
-    return get_object_or_404(Patrol.objects.visible_to(request.user).select_related("community"), pk=pk)
+    return get_object_or_404(
+        Patrol.objects.visible_to(request.user).select_related("community", "campaign"), pk=pk
+    )
 
 
 def _flash_error(request, error: ValidationError) -> None:
@@ -77,13 +81,17 @@ def patrol_today(request):
     if user.role != Role.INSPECTOR:
         return redirect("home")
     today = timezone.localdate()
-    # One record per community and day: today's, whoever started it and whatever its state.
-    current = Patrol.objects.visible_to(user).filter(community_id=user.org_unit_id, date=today).first()
+    # The kind of record the page starts: ?kind=night, or the kind a start sent from the phone says.
+    kind = _kind_of(request.POST.get("kind") or request.GET.get("kind"))
+    # One record per community, day and kind: today's, whoever started it and whatever its state.
+    current = (
+        Patrol.objects.visible_to(user).filter(community_id=user.org_unit_id, date=today, kind=kind).first()
+    )
     if current is not None and request.method == "GET":
         return redirect("patrols:patrol_detail", pk=current.pk)
     # A start sent for a day already started (by a team-mate, or by this phone offline) joins it.
     initial = {"client_id": uuid.uuid4(), "date": today}
-    form = PatrolStartForm(request.POST or None, user=user, initial=initial)
+    form = PatrolStartForm(request.POST or None, user=user, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -93,13 +101,50 @@ def patrol_today(request):
                 notes=data["notes"],
                 date=data["date"],
                 client_id=data["client_id"],
+                kind=data["kind"],
+                campaign=data.get("campaign"),
+                joint_departments=data.get("joint_departments", ""),
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             return redirect("patrols:patrol_detail", pk=patrol.pk)
-    context = {"form": form, "today": today, "to_visit": _shops_to_visit(user)}
+    context = {
+        "form": form,
+        "today": today,
+        "kind": kind,
+        "kind_label": PatrolKind(kind).label,
+        "kinds": PatrolKind.choices,
+        "day_url": _day_url(today, kind),
+        "to_visit": _with_day_hrefs(_shops_to_visit(user), _day_url(today, kind)),
+    }
     return render(request, "patrols/patrol_start.html", context)
+
+
+def _kind_of(value: str | None) -> str:
+    """A kind of record named in a request; anything else is the daily patrol."""
+    return value if value in PatrolKind.values else PatrolKind.DAILY
+
+
+def _day_url(date: dt.date, kind: str) -> str:
+    """The page of the community's record of a day and kind, by its date (visits/new/<shop>/ below it)."""
+    day = f"{date:%Y-%m-%d}"
+    if kind == PatrolKind.DAILY:
+        return reverse("patrols:patrol_on_day", args=[day])
+    return reverse("patrols:patrol_on_day", args=[day, kind])
+
+
+def _with_day_hrefs(shops: list[Establishment], day_url: str) -> list[Establishment]:
+    """Each shop with its visit form on the record of the day named by its date."""
+    for shop in shops:
+        shop.day_href = f"{day_url}visits/new/{shop.pk}/"
+    return shops
+
+
+def _offline_kind(kind: str) -> str:
+    if kind not in PatrolKind.values:
+        raise Http404
+    return kind
 
 
 def _shops_to_visit(user, visited=()) -> list[Establishment]:
@@ -124,38 +169,46 @@ def _offline_day(day: str) -> dt.date:
     return date
 
 
-def _day_record(user, date: dt.date) -> Patrol | None:
-    return Patrol.objects.visible_to(user).filter(community_id=user.org_unit_id, date=date).first()
+def _day_record(user, date: dt.date, kind: str) -> Patrol | None:
+    return Patrol.objects.visible_to(user).filter(community_id=user.org_unit_id, date=date, kind=kind).first()
 
 
 @login_required
-def patrol_on_day(request, day: str):
+def patrol_on_day(request, day: str, kind: str = PatrolKind.DAILY):
     """The community's record of a day, by its date: where a phone that started the day offline goes.
 
     Opened in the morning before the start it is saved on the phone, listing the
     shops to visit; once the record exists it leads to it.
     """
     date = _offline_day(day)
-    if (patrol := _day_record(request.user, date)) is not None:
+    kind = _offline_kind(kind)
+    if (patrol := _day_record(request.user, date, kind)) is not None:
         return redirect("patrols:patrol_detail", pk=patrol.pk)
     if request.user.role != Role.INSPECTOR:
         raise Http404
-    context = {"date": date, "to_visit": _shops_to_visit(request.user)}
+    context = {
+        "date": date,
+        "kind": kind,
+        "kind_label": PatrolKind(kind).label,
+        "day_url": _day_url(date, kind),
+        "to_visit": _with_day_hrefs(_shops_to_visit(request.user), _day_url(date, kind)),
+    }
     return render(request, "patrols/patrol_day.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def visit_create_on_day(request, day: str, shop: int):
+def visit_create_on_day(request, day: str, shop: int, kind: str = PatrolKind.DAILY):
     """A visit on the day's record, named by its date: the form a phone keeps for a day started offline.
 
     Sent when the record exists (its start was sent first, the phone's queue keeping
     the order), it is stored there; before that it is refused in words and kept on the phone.
     """
     date = _offline_day(day)
+    kind = _offline_kind(kind)
     if request.user.role != Role.INSPECTOR:
         raise Http404
-    if (patrol := _day_record(request.user, date)) is not None:
+    if (patrol := _day_record(request.user, date, kind)) is not None:
         return visit_create(request, patrol.pk, shop)
     establishment = get_object_or_404(
         Establishment.objects.visible_to(request.user).select_related("community"), pk=shop
@@ -163,7 +216,7 @@ def visit_create_on_day(request, day: str, shop: int):
     if request.method == "POST":
         context = {"date": date}
         return render(request, "patrols/patrol_not_started.html", context, status=409)
-    return _visit_page(request, None, establishment, reverse("patrols:patrol_on_day", args=[day]))
+    return _visit_page(request, None, establishment, _day_url(date, kind))
 
 
 @login_required
@@ -183,6 +236,13 @@ def patrol_detail(request, pk: int):
         "members": members,
         "can_log": patrol.is_editable and in_team,
         "can_review": _can_review(user, patrol),
+        "day_url": _day_url(patrol.date, patrol.kind),
+        # An inspector on today's record starts the day's other kinds from it (a night check, ...).
+        "other_kinds": [
+            (value, label)
+            for value, label in PatrolKind.choices
+            if value != patrol.kind and user.role == Role.INSPECTOR and patrol.date == timezone.localdate()
+        ],
         "amendments": patrol.amendments.select_related("made_by", "visit__establishment"),
         "history": patrol.history.select_related("history_user")[:20],
         "send_back_form": SendBackForm(),
@@ -243,8 +303,7 @@ def visit_create(request, pk: int, establishment_pk: int):
 
 def _visit_page(request, patrol: Patrol | None, establishment: Establishment, back_url: str):
     """The visit form, and on POST the visit saved on the record (a form without one only shows)."""
-    district = establishment.community.parent_id
-    checklist = services.checklists_for_district(district).get(establishment.category, [])
+    checklist = services.checklist_for(patrol, establishment)
     open_findings = Finding.objects.visible_to(request.user).open_risks().filter(establishment=establishment)
     form = VisitForm(
         request.POST or None,
@@ -425,6 +484,15 @@ def patrol_review(request):
     return render(request, "patrols/patrol_review.html", {"pending": pending})
 
 
+def _own_shortfalls(user) -> list:
+    """For a community's people: this month's kinds still short of the district's targets."""
+    if user.tier != OrgUnitKind.COMMUNITY or user.org_unit is None or user.role == Role.VOLUNTEER:
+        return []
+    first = timezone.localdate().replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return [row for row in target_rows([user.org_unit], first, last) if row.short]
+
+
 def _scope_communities(request):
     return OrgUnit.objects.visible_to(request.user).communities()
 
@@ -442,10 +510,16 @@ def patrol_list(request):
     community = request.GET.get("community", "")
     if community.isdigit():
         patrols = patrols.filter(community_id=int(community))
+    kind = request.GET.get("kind", "")
+    if kind in PatrolKind.values:
+        patrols = patrols.filter(kind=kind)
     context = {
         **paginate(request, patrols, PAGE_SIZE),
         "statuses": PatrolStatus.choices,
         "status": status,
+        "kinds": PatrolKind.choices,
+        "kind": kind,
+        "short_of_targets": _own_shortfalls(request.user),
         "communities": _scope_communities(request),
         "community": community,
     }
@@ -589,6 +663,13 @@ urlpatterns = [
     path("patrols/<int:pk>/", patrol_detail, name="patrol_detail"),
     path("patrols/on/<str:day>/", patrol_on_day, name="patrol_on_day"),
     path("patrols/on/<str:day>/visits/new/<int:shop>/", visit_create_on_day, name="visit_create_on_day"),
+    # The same pages for a record of another kind than the daily patrol (a night check, ...).
+    path("patrols/on/<str:day>/<str:kind>/", patrol_on_day, name="patrol_on_day"),
+    path(
+        "patrols/on/<str:day>/<str:kind>/visits/new/<int:shop>/",
+        visit_create_on_day,
+        name="visit_create_on_day",
+    ),
     path("patrols/<int:pk>/visits/new/<int:establishment_pk>/", visit_create, name="visit_create"),
     path("patrols/<int:pk>/submit/", patrol_submit, name="patrol_submit"),
     path("patrols/<int:pk>/approve/", patrol_approve, name="patrol_approve"),
