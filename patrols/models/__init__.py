@@ -29,6 +29,12 @@ from patrols.models.leads import (
     Reward,
 )
 from patrols.models.proposals import EstablishmentChangeProposal, ProposalStatus
+from patrols.models.rapid_tests import (
+    RAPID_TEST_VALUE_MAX,
+    RapidTest,
+    RapidTestMethod,
+    RapidTestResult,
+)
 from patrols.models.records import (
     COUNTED_STATUSES,
     EDITABLE_STATUSES,
@@ -60,6 +66,10 @@ from patrols.models.rectifications import (
 )
 
 __all__ = [
+    "RAPID_TEST_VALUE_MAX",
+    "RapidTest",
+    "RapidTestMethod",
+    "RapidTestResult",
     "DISTRICT_ESCALATION_DAYS",
     "SEVERITY_DAYS",
     "Escalation",
