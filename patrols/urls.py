@@ -1,7 +1,16 @@
 from django.urls import path
 
 from patrols.views import establishments as views
-from patrols.views import incidents, leads, proposals, public, records, rectifications, visit_records
+from patrols.views import (
+    incidents,
+    leads,
+    proposals,
+    public,
+    rapid_tests,
+    records,
+    rectifications,
+    visit_records,
+)
 
 app_name = "patrols"
 
@@ -40,4 +49,5 @@ urlpatterns += (
     + leads.urlpatterns
     + incidents.urlpatterns
     + public.urlpatterns
+    + rapid_tests.urlpatterns
 )

@@ -165,7 +165,7 @@ def rapid_test_on_visit(*, user: User, visit: Visit, data: RapidTestInput) -> Ra
 def rapid_test_in_room(
     *,
     user: User,
-    district: OrgUnit,
+    district: OrgUnit | None,
     data: RapidTestInput,
     establishment: Establishment | None = None,
     sample_source: str = "",
@@ -176,7 +176,7 @@ def rapid_test_in_room(
     A positive result opens a lead of the district office about the establishment the sample came
     from, unless the test is linked to a finding already recorded in the district.
     """
-    if district.kind != OrgUnitKind.DISTRICT or not may_record_in_room(user, district):
+    if district is None or district.kind != OrgUnitKind.DISTRICT or not may_record_in_room(user, district):
         raise PermissionDenied
     columns = _checked(data, unit=district)
     if establishment is not None and establishment.community.parent_id != district.pk:
