@@ -22,7 +22,7 @@ from patrols.services import records
 from patrols.services.rapid_tests import RapidTestInput, rapid_test_in_room, rapid_test_on_visit
 from reporting import catalogue
 from reporting.figures import community_figures
-from tests.factories import EstablishmentFactory, UserFactory
+from tests.factories import CommunityFactory, EstablishmentFactory, UserFactory
 from tests.security_world import jpeg_upload
 
 pytestmark = pytest.mark.django_db
@@ -254,3 +254,136 @@ def test_the_figures_count_visit_tests_of_counted_records_by_their_day(
     # The room's test is the district's, not the community's.
     assert (figures["rapid_tests"], figures["rapid_tests_positive"]) == (1, 1)
     assert catalogue.BY_KEY["rapid_tests"].kind == catalogue.COUNT
+
+
+# The pages
+
+
+def form_body(result="positive", **extra) -> dict:
+    moment = timezone.localtime() - dt.timedelta(minutes=5)
+    body = {
+        "tested_at": moment.strftime("%Y-%m-%dT%H:%M"),
+        "sample": "豇豆",
+        "item": "克百威",
+        "method": "colloidal_gold",
+        "result": result,
+        "value": "",
+        "value_unit": "",
+    }
+    body.update(extra)
+    return body
+
+
+def test_the_team_records_a_positive_test_from_the_visit_and_the_finding_opens(client, inspector_a, visit):
+    client.force_login(inspector_a)
+    url = reverse("patrols:visit_rapid_tests", args=[visit.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {**form_body(), "finding_kind": "safety_risk", "severity": "2"})
+    assert response.status_code == 302
+    test = RapidTest.objects.get()
+    assert test.finding.visit == visit and test.finding.severity == 2
+    page = client.get(url).content.decode()
+    assert "豇豆" in page and f"#{test.finding_id}" in page
+    # The patrol record links to the visit's tests.
+    assert url in client.get(reverse("patrols:patrol_detail", args=[visit.patrol_id])).content.decode()
+
+
+def test_a_time_in_the_future_is_refused_on_the_page_in_chinese(client, inspector_a, visit):
+    client.force_login(inspector_a)
+    future = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("patrols:visit_rapid_tests", args=[visit.pk]),
+        {**form_body(tested_at=future, value="-3"), "finding_kind": "safety_risk", "severity": "2"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "该时间晚于当前时间" in page and "0" in page
+    assert not RapidTest.objects.exists() and not Finding.objects.exists()
+
+
+def test_a_reviewer_sees_the_visits_tests_but_does_not_add_one(client, head_a, visit):
+    client.force_login(head_a)
+    url = reverse("patrols:visit_rapid_tests", args=[visit.pk])
+    assert client.get(url).context["form"] is None
+    assert client.post(url, form_body()).status_code == 403
+
+
+def test_the_district_office_records_in_its_room_and_a_lead_opens(client, district_officer_a, shop):
+    client.force_login(district_officer_a)
+    url = reverse("patrols:rapid_test_room")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {**form_body(), "establishment": shop.pk, "sample_source": ""})
+    assert response.status_code == 302
+    test = RapidTest.objects.get()
+    assert test.district == district_officer_a.org_unit and test.lead.establishment == shop
+    assert "豇豆" in client.get(url).content.decode()
+
+
+def test_community_people_have_no_test_room(client, inspector_a, head_a):
+    for user in (inspector_a, head_a):
+        client.force_login(user)
+        assert client.get(reverse("patrols:rapid_test_room")).status_code == 403
+
+
+def test_the_months_list_shows_the_users_area(client, tests_a, inspector_a, district_officer_a):
+    on_visit, in_room = tests_a
+    month = timezone.localdate().strftime("%Y-%m")
+    client.force_login(inspector_a)
+    shown = [t.pk for t in client.get(reverse("patrols:rapid_test_list"), {"month": month}).context["page"]]
+    assert shown == [on_visit.pk]
+    client.force_login(district_officer_a)
+    shown = {t.pk for t in client.get(reverse("patrols:rapid_test_list"), {"month": month}).context["page"]}
+    assert shown == {on_visit.pk, in_room.pk}
+    last_year = (timezone.localdate().replace(day=1) - dt.timedelta(days=365)).strftime("%Y-%m")
+    assert not client.get(reverse("patrols:rapid_test_list"), {"month": last_year}).context["page"]
+
+
+def test_the_list_page_and_the_api_cost_the_same_for_two_tests_or_twenty(
+    client, api, inspector_a, visit, district_officer_a, district_a, shop
+):
+    def measure() -> tuple[int, int]:
+        client.force_login(district_officer_a)
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("patrols:rapid_test_list")).status_code == 200
+        api.force_authenticate(district_officer_a)
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get(reverse("rapid-test-list")).status_code == 200
+        return len(page), len(listed)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            rapid_test_on_visit(
+                user=inspector_a, visit=visit, data=entry("positive" if i % 2 else "negative")
+            )
+            rapid_test_in_room(
+                user=district_officer_a, district=district_a, data=entry("positive"), establishment=shop
+            )
+
+    add(1)
+    few = measure()
+    add(9)
+    assert measure() == few
+
+
+def test_the_api_records_a_room_test_and_refuses_another_districts_finding(
+    api, district_officer_a, district_c, shop
+):
+    api.force_authenticate(district_officer_a)
+    body = {
+        "tested_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat(),
+        "sample": "牛奶",
+        "item": "三聚氰胺",
+        "method": "instrument",
+        "result": "positive",
+        "value": "2.5",
+        "value_unit": "mg/kg",
+        "establishment": shop.pk,
+    }
+    response = api.post(reverse("rapid-test-list"), body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["lead"] == Lead.objects.get().pk
+    outsider = EstablishmentFactory(community=CommunityFactory(parent=district_c))
+    response = api.post(reverse("rapid-test-list"), {**body, "establishment": outsider.pk}, format="json")
+    assert response.status_code == 400 and RapidTest.objects.count() == 1
+    response = api.post(reverse("rapid-test-list"), {**body, "value": "1e9"}, format="json")
+    assert response.status_code == 400 and RapidTest.objects.count() == 1
+    assert api.get(reverse("rapid-test-list"), {"month": "2026-13"}).status_code == 400
