@@ -59,12 +59,12 @@ class RapidTestForm(forms.Form):
     sample = forms.CharField(
         label=gettext_lazy("Sample"),
         max_length=SAMPLE_MAX_LENGTH,
-        help_text=gettext_lazy("For example 青菜, 猪肉."),
+        help_text=gettext_lazy("For example: leafy greens, pork."),
     )
     item = forms.CharField(
         label=gettext_lazy("Item tested"),
         max_length=ITEM_MAX_LENGTH,
-        help_text=gettext_lazy("For example 有机磷农药残留."),
+        help_text=gettext_lazy("For example: organophosphorus pesticide residues."),
     )
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=RapidTestMethod.choices)
     result = forms.ChoiceField(
