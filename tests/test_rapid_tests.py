@@ -53,7 +53,7 @@ def visit(inspector_a, partner_a, shop):
 
 def entry(result="negative", **kwargs) -> RapidTestInput:
     values = {
-        "tested_at": timezone.now() - dt.timedelta(minutes=5),
+        "tested_at": timezone.now(),
         "sample": "青菜",
         "item": "有机磷农药残留",
         "method": "enzyme_inhibition",
@@ -260,7 +260,7 @@ def test_the_figures_count_visit_tests_of_counted_records_by_their_day(
 
 
 def form_body(result="positive", **extra) -> dict:
-    moment = timezone.localtime() - dt.timedelta(minutes=5)
+    moment = timezone.localtime()
     body = {
         "tested_at": moment.strftime("%Y-%m-%dT%H:%M"),
         "sample": "豇豆",
@@ -387,3 +387,11 @@ def test_the_api_records_a_room_test_and_refuses_another_districts_finding(
     response = api.post(reverse("rapid-test-list"), {**body, "value": "1e9"}, format="json")
     assert response.status_code == 400 and RapidTest.objects.count() == 1
     assert api.get(reverse("rapid-test-list"), {"month": "2026-13"}).status_code == 400
+
+
+def test_a_test_at_a_visit_is_dated_on_its_records_day(inspector_a, visit):
+    with pytest.raises(ValidationError) as error:
+        rapid_test_on_visit(
+            user=inspector_a, visit=visit, data=entry(tested_at=timezone.now() - dt.timedelta(days=3))
+        )
+    assert "tested_at" in error.value.message_dict and not RapidTest.objects.exists()

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import bounds
@@ -40,7 +41,12 @@ from patrols.models.rapid_tests import (
 )
 from patrols.photos import read_photo
 from patrols.services.leads import DISTRICT_ROLES, lead_report
-from patrols.services.records import FindingInput, require_visit_open, visit_findings_add
+from patrols.services.records import (
+    VISIT_DAYS_AFTER_RECORD,
+    FindingInput,
+    require_visit_open,
+    visit_findings_add,
+)
 
 
 @dataclass
@@ -134,6 +140,15 @@ def rapid_test_on_visit(*, user: User, visit: Visit, data: RapidTestInput) -> Ra
     visit = Visit.objects.select_related("patrol", "establishment__community").get(pk=visit.pk)
     require_visit_open(user, visit)
     columns = _checked(data, unit=visit.establishment.community)
+    # A test at a visit is made on the visit's day (or the night after, 夜查), as the visit itself.
+    days = (timezone.localdate(columns["tested_at"]) - visit.patrol.date).days
+    if not 0 <= days <= VISIT_DAYS_AFTER_RECORD:
+        raise ValidationError(
+            {
+                "tested_at": _("A test at a visit is made on its patrol record's day (%(day)s).")
+                % {"day": f"{visit.patrol.date:%Y-%m-%d}"}
+            }
+        )
     test = RapidTest(
         visit=visit,
         community_id=visit.patrol.community_id,
