@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -71,11 +71,16 @@ class RapidTestSerializer(serializers.ModelSerializer):
         return reverse("patrols:rapid_test_photo", args=[obj.pk]) if obj.photo else None
 
 
+@extend_schema_field(OpenApiTypes.UUID)
+class VisitClientIdField(ScopedSlugField):
+    """A visit of the user's area by the id its phone made."""
+
+
 class RapidTestCreateSerializer(serializers.Serializer):
     """A test at a visit (`visit`, the visit's client_id), or without one in the user's district's
     test room. Who tested it is the requesting user."""
 
-    visit = ScopedSlugField(
+    visit = VisitClientIdField(
         model=Visit,
         slug_field="client_id",
         required=False,
