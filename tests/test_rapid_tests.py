@@ -395,3 +395,31 @@ def test_a_test_at_a_visit_is_dated_on_its_records_day(inspector_a, visit):
             user=inspector_a, visit=visit, data=entry(tested_at=timezone.now() - dt.timedelta(days=3))
         )
     assert "tested_at" in error.value.message_dict and not RapidTest.objects.exists()
+
+
+def test_who_tested_is_the_servers_to_say_and_outsiders_find_no_visit(
+    api, client, inspector_a, partner_a, visit, community_b
+):
+    api.force_authenticate(inspector_a)
+    body = {
+        "visit": str(visit.client_id),
+        "tested_at": timezone.now().isoformat(),
+        "sample": "青菜",
+        "item": "有机磷农药残留",
+        "method": "test_strip",
+        "result": "negative",
+        "tested_by": partner_a.pk,
+        "community": community_b.pk,
+    }
+    response = api.post(reverse("rapid-test-list"), body, format="json")
+    assert response.status_code == 201, response.content
+    test = RapidTest.objects.get()
+    assert test.tested_by == inspector_a and test.community_id == visit.patrol.community_id
+    inspector_b = UserFactory(role=Role.INSPECTOR, org_unit=community_b)
+    client.force_login(inspector_b)
+    url = reverse("patrols:visit_rapid_tests", args=[visit.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, form_body()).status_code == 404
+    api.force_authenticate(inspector_b)
+    assert api.post(reverse("rapid-test-list"), body, format="json").status_code == 400
+    assert RapidTest.objects.count() == 1
