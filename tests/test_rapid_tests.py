@@ -315,7 +315,9 @@ def test_the_district_office_records_in_its_room_and_a_lead_opens(client, distri
     assert response.status_code == 302
     test = RapidTest.objects.get()
     assert test.district == district_officer_a.org_unit and test.lead.establishment == shop
-    assert "豇豆" in client.get(url).content.decode()
+    page = client.get(url)
+    assert "豇豆" in page.content.decode()
+    assert page.context["counts"] == {"month": 1, "month_positive": 1, "year": 1, "year_positive": 1}
 
 
 def test_community_people_have_no_test_room(client, inspector_a, head_a):

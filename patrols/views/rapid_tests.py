@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -240,8 +241,32 @@ def rapid_test_room(request):
         .tested_between(*_month_range(month))
         .select_related(*LIST_RELATED)
     )
-    context = {"district": district, "form": form, "month": month, **paginate(request, tests, PAGE_SIZE)}
+    context = {
+        "district": district,
+        "form": form,
+        "month": month,
+        "counts": _room_counts(district, month),
+        **paginate(request, tests, PAGE_SIZE),
+    }
     return render(request, "patrols/rapid_test_room.html", context, status=400 if form.errors else 200)
+
+
+def _room_counts(district, month) -> dict:
+    """The room's batches of the month and of its year up to the month's end, and the positive ones:
+    the district's own figures, which no community report holds. One query."""
+    first, last = _month_range(month)
+    in_month = Q(tested_at__date__gte=first)
+    positive = Q(result=RapidTestResult.POSITIVE)
+    return (
+        RapidTest.objects.filter(district=district)
+        .tested_between(month.replace(month=1), last)
+        .aggregate(
+            month=Count("pk", filter=in_month),
+            month_positive=Count("pk", filter=in_month & positive),
+            year=Count("pk"),
+            year_positive=Count("pk", filter=positive),
+        )
+    )
 
 
 @login_required
