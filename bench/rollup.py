@@ -26,6 +26,7 @@ from patrols.models import (
     Incident,
     Lead,
     Patrol,
+    RapidTest,
     RectificationEvidence,
     RiskClass,
     Visit,
@@ -49,6 +50,7 @@ def _tables() -> dict[str, str]:
         "evidence": RectificationEvidence,
         "lead": Lead,
         "incident": Incident,
+        "rapid_test": RapidTest,
         "board": BoardUpdate,
         "activity": Activity,
         "brochure": BrochureDrop,
@@ -193,6 +195,14 @@ tra AS (
   FROM {t["training"]} s JOIN units u ON u.id = s.community_id
   WHERE s.date BETWEEN %(first)s AND %(last)s GROUP BY 1
 ),
+rapid AS (
+  -- Batches tested at visits of submitted records, by the time they were tested.
+  SELECT r.community_id AS cid, count(*) AS n, count(*) FILTER (WHERE r.result = 'positive') AS positive
+  FROM {t["rapid_test"]} r JOIN units u ON u.id = r.community_id
+  JOIN {t["visit"]} v ON v.id = r.visit_id JOIN {t["patrol"]} p ON p.id = v.patrol_id
+  WHERE p.status IN ('submitted', 'archived') AND r.tested_at >= %(start)s AND r.tested_at < %(end)s
+  GROUP BY 1
+),
 packs AS (
   SELECT x.community_id AS cid, sum(c.items) AS packs
   FROM {t["collection"]} c JOIN {t["box"]} x ON x.id = c.box_id JOIN units u ON u.id = x.community_id
@@ -207,13 +217,14 @@ SELECT u.id,
   fin.by_category, fin.findings, fin.rectified, fin.open, fin.reported,
   risks.open_risks, risks.overdue_risks, leads.reported, leads.filed, inc.incidents, inc.late,
   boards.bulletin, boards.slogan_month, boards.slogan_quarter, act.n, act.people,
-  bro.households, bro.copies, packs.packs, tra.n, tra.people, fixed.n, tra.hours, tra.drills
+  bro.households, bro.copies, packs.packs, tra.n, tra.people, fixed.n, tra.hours, tra.drills,
+  rapid.n, rapid.positive
 FROM units u
 LEFT JOIN pat ON pat.cid = u.id LEFT JOIN vis ON vis.cid = u.id LEFT JOIN cov ON cov.cid = u.id
 LEFT JOIN fin ON fin.cid = u.id LEFT JOIN risks ON risks.cid = u.id LEFT JOIN leads ON leads.cid = u.id
 LEFT JOIN inc ON inc.cid = u.id LEFT JOIN boards ON boards.cid = u.id LEFT JOIN act ON act.cid = u.id
 LEFT JOIN bro ON bro.cid = u.id LEFT JOIN packs ON packs.cid = u.id LEFT JOIN tra ON tra.cid = u.id
-LEFT JOIN fixed ON fixed.cid = u.id
+LEFT JOIN fixed ON fixed.cid = u.id LEFT JOIN rapid ON rapid.cid = u.id
 """
 
 
@@ -230,6 +241,7 @@ def _shape(row: tuple) -> dict:
     (households, copies, medicine, trainings, training_people) = rest[16:21]
     rectified_with_evidence = rest[21]
     (training_hours, drills) = rest[22:24]
+    rapid_tests, rapid_tests_positive = rest[24:26]
     figures = catalogue.empty()
     figures.update(
         days=days,
@@ -271,6 +283,8 @@ def _shape(row: tuple) -> dict:
         training_attendance=int(training_people),
         training_hours=int(training_hours),
         drills=drills,
+        rapid_tests=rapid_tests,
+        rapid_tests_positive=rapid_tests_positive,
     )
     # Django has psycopg hand jsonb over as text.
     categories = json.loads(by_category) if isinstance(by_category, str) else by_category or {}

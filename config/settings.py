@@ -338,6 +338,10 @@ SPECTACULAR_SETTINGS = {
         "FindingEscalationEnum": "patrols.models.records.Escalation",
         "RectificationStepKindEnum": "patrols.models.rectifications.StepKind",
         "OrgUnitKindEnum": "orgs.models.OrgUnitKind",
+        "RapidTestMethodEnum": "patrols.models.rapid_tests.RapidTestMethod",
+        "RapidTestResultEnum": "patrols.models.rapid_tests.RapidTestResult",
+        "AssessmentMethodEnum": "assessment.models.Method",
+        "VisitResultEnum": "patrols.models.records.VisitResult",
     },
 }
 

@@ -12,6 +12,7 @@ from patrols.models import (
     IncidentReport,
     Lead,
     Patrol,
+    RapidTest,
     RectificationPolicy,
     Reward,
     WatchListPublication,
@@ -109,6 +110,15 @@ class LeadAdmin(ReadOnlyAdmin):
     list_display = ["reported_at", "community", "establishment", "source", "status"]
     list_filter = ["status", "source"]
     list_select_related = ["community", "establishment"]
+
+
+@admin.register(RapidTest)
+class RapidTestAdmin(ReadOnlyAdmin):
+    """Recorded by the service only: a positive result opens its finding or lead with it."""
+
+    list_display = ["tested_at", "community", "district", "sample", "item", "method", "result"]
+    list_filter = ["result", "method"]
+    list_select_related = ["community", "district"]
 
 
 @admin.register(Reward)

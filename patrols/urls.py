@@ -7,6 +7,7 @@ from patrols.views import (
     leads,
     proposals,
     public,
+    rapid_tests,
     records,
     rectifications,
     visit_records,
@@ -54,4 +55,5 @@ urlpatterns += (
     + public.urlpatterns
     + watch_lists.urlpatterns
     + grading.urlpatterns
+    + rapid_tests.urlpatterns
 )

@@ -63,6 +63,7 @@ GROUPS = [
     Group("coverage", _("Due establishments visited")),
     Group("findings", _("Findings")),
     Group("categories", _("Findings by category")),
+    Group("rapid_tests", _("Rapid tests")),
     Group("leads", _("Leads and incidents")),
     Group("publicity", _("Publicity")),
     Group("communities", _("Community reports received")),
@@ -319,6 +320,25 @@ FIGURES: list[Figure] = [
         outputs=EVERYWHERE,
     ),
     *_category_figures(),
+    # Rapid tests (快筛快检), counted where the visit was: the tests of a district's own test room
+    # are not a community's work, and are shown on the district's test-room page and ledger.
+    Figure(
+        "rapid_tests",
+        _("Rapid-test batches"),
+        _(
+            "Samples tested at visits of counted patrol records, by the day they were tested "
+            "(Asia/Shanghai); tests in the district's test room are not included"
+        ),
+        "rapid_tests",
+        outputs=EVERYWHERE,
+    ),
+    Figure(
+        "rapid_tests_positive",
+        _("Rapid tests positive"),
+        _("Of those batches, the ones whose result was positive (each opened a finding)"),
+        "rapid_tests",
+        outputs=frozenset({DASHBOARD, REPORT, API, EXCEL, PDF}),
+    ),
     # Leads and incidents.
     Figure(
         "leads_reported",

@@ -38,6 +38,8 @@ from patrols.models import (
     LeadStatus,
     Patrol,
     PatrolKind,
+    RapidTest,
+    RapidTestResult,
     RectificationEvidence,
     Status,
     Visit,
@@ -77,6 +79,7 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
     _add_rectifications(result, ids, period)
     _add_leads(result, ids, period)
     _add_incidents(result, ids, period)
+    _add_rapid_tests(result, ids, period)
     for community_id, publicity in publicity_figures(ids, first, last).items():
         result[community_id].update(publicity)
     return {pk: with_rates(figures) for pk, figures in result.items()}
@@ -256,6 +259,21 @@ def _add_incidents(result: dict, ids: list[int], period: dt.date) -> None:
     for row in rows:
         result[row["community_id"]]["incidents"] = row["incidents"]
         result[row["community_id"]]["incidents_late"] = row["late"]
+
+
+def _add_rapid_tests(result: dict, ids: list[int], period: dt.date) -> None:
+    """Batches tested at visits of counted records, by when they were tested."""
+    start, end = periods.month_bounds(period)
+    rows = (
+        RapidTest.objects.filter(
+            counted_q("visit__patrol__"), community_id__in=ids, tested_at__gte=start, tested_at__lt=end
+        )
+        .values("community_id")
+        .annotate(tests=Count("pk"), positive=Count("pk", filter=Q(result=RapidTestResult.POSITIVE)))
+    )
+    for row in rows:
+        result[row["community_id"]]["rapid_tests"] = row["tests"]
+        result[row["community_id"]]["rapid_tests_positive"] = row["positive"]
 
 
 # A month that is over changes rarely (a late record, an amendment), yet its figures cost a month

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 
 from orgs.models import OrgUnit, User
+from patrols.ledgers import RAPID_TEST_LEDGER_COLUMNS, RAPID_TEST_LEDGER_LABEL, rapid_test_ledger_rows
 from patrols.models import (
     Finding,
     FindingKind,
@@ -309,6 +310,7 @@ LEDGERS: list[Ledger] = [
     Ledger("hazards", gettext_lazy("Hazard ledger"), HAZARD_COLUMNS, hazard_ledger_rows),
     Ledger("leads", gettext_lazy("Lead ledger"), LEAD_COLUMNS, lead_ledger_rows),
     Ledger("incidents", gettext_lazy("Incident ledger"), INCIDENT_COLUMNS, incident_ledger_rows),
+    Ledger("rapid_tests", RAPID_TEST_LEDGER_LABEL, RAPID_TEST_LEDGER_COLUMNS, rapid_test_ledger_rows),
     Ledger("training", gettext_lazy("Training ledger"), TRAINING_LEDGER_COLUMNS, training_ledger_rows),
 ]
 

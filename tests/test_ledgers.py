@@ -25,6 +25,9 @@ from patrols.models import (
     LeadStatus,
     Patrol,
     PatrolStatus,
+    RapidTest,
+    RapidTestMethod,
+    RapidTestResult,
     RectificationStep,
     StepKind,
     Visit,
@@ -64,7 +67,7 @@ def sheet_rows(response) -> tuple[list[str], list[dict]]:
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = [row for row in book.worksheets[0].iter_rows(values_only=True)]
-    header_at = next(i for i, row in enumerate(rows) if row and "社区" in row)
+    header_at = next(i for i, row in enumerate(rows) if row and ("社区" in row or "区" in row))
     header = list(rows[header_at])
     return header, [dict(zip(header, row, strict=False)) for row in rows[header_at + 1 :] if any(row)]
 
@@ -309,6 +312,16 @@ def _records(community, author, shop, count: int, day: dt.date) -> None:
             reported_at=moment,
             facts="腹泻",
             reported_by=author,
+        )
+        RapidTest.objects.create(
+            visit=visit,
+            community=community,
+            tested_at=moment,
+            sample="青菜",
+            item="有机磷农药残留",
+            method=RapidTestMethod.TEST_STRIP,
+            result=RapidTestResult.NEGATIVE,
+            tested_by=author,
         )
         session = TrainingSession.objects.create(
             community=community,

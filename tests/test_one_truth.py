@@ -8,6 +8,8 @@ October 2026 in a city of two districts, with what goes wrong in a real month:
   must count for nothing; a risk found in October is put right in November; its report is
   submitted, returned and submitted again; it holds a training and a drill, and the district
   office holds a training in it (a session of 30 September is not October's);
+  submitted, returned and submitted again; it tests samples at its visits (快检), one positive,
+  one on the draft, and one at 23:55 on the 31st, while district A's test room tests one too;
 - community B never submits, so its live figures are shown as provisional and are not in its
   district's totals;
 - community N opened on 15 October and reports late under an exception granted by the district;
@@ -45,6 +47,7 @@ from patrols.models import (
     Lead,
     LeadStatus,
     Patrol,
+    RapidTest,
     Status,
     Visit,
     WatchList,
@@ -52,6 +55,7 @@ from patrols.models import (
 from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records
+from patrols.services.rapid_tests import RapidTestInput, rapid_test_in_room, rapid_test_on_visit
 from patrols.services.rectifications import rectification_evidence_add
 from publicity.models import TrainingKind, TrainingSession
 from publicity.services import training_session_add
@@ -125,6 +129,20 @@ class Team:
         """A photo of the risk put right: a rectification is closed only with one."""
         self.clock.set(when)
         rectification_evidence_add(user=self.one, finding=finding, upload=jpeg_upload())
+
+    def rapid_test(self, visit: Visit, result: str, *, at_time: dt.datetime) -> None:
+        self.clock.set(max(at_time, self.clock.now or at_time))
+        rapid_test_on_visit(
+            user=self.one,
+            visit=visit,
+            data=RapidTestInput(
+                tested_at=at_time,
+                sample="青菜",
+                item="有机磷农药残留",
+                method="enzyme_inhibition",
+                result=result,
+            ),
+        )
 
     def submit(self, patrol: Patrol, *, when: dt.datetime | None = None) -> None:
         self.clock.set(when or at(patrol.date, 18))
@@ -205,7 +223,7 @@ def month(
     )
     a.sign(hygiene_visit)
     hygiene = hygiene_visit.finding_set.get()
-    a.visit(
+    violation_visit = a.visit(
         p12,
         a2,
         at_time=at(oct_(12), 11),
@@ -216,6 +234,10 @@ def month(
             )
         ],
     )
+    # Rapid tests at the visits (快检): a positive one opens a finding with it; a negative one nothing.
+    clock.set(at(oct_(12), 11, 20))
+    a.rapid_test(violation_visit, "positive", at_time=at(oct_(12), 11, 15))
+    a.rapid_test(hygiene_visit, "negative", at_time=at(oct_(12), 10, 30))
     a.submit(p12)
     # The night check of the 12th is a record of its own beside the day's patrol (夜查), and a
     # joint check with other departments on the 2nd: the same days patrolled, two more records.
@@ -227,7 +249,7 @@ def month(
     a.submit(joint, when=at(oct_(2), 16))
     # A visit at 23:50 on the 31st, sent by the phone after midnight: it is October's.
     p31 = a.patrol(oct_(31))
-    a.visit(
+    night_visit = a.visit(
         p31,
         a1,
         at_time=at(oct_(31), 23, 50),
@@ -235,9 +257,26 @@ def month(
         result="issues",
         finding_items=[risk("storage", nov(10))],
     )
+    a.rapid_test(night_visit, "invalid", at_time=at(oct_(31), 23, 55))  # October's, sent in November
     a.submit(p31, when=at(nov(1), 0, 12))
     # A draft with a visit, and an empty record: they count for nothing.
-    a.sign(a.visit(a.patrol(oct_(25)), a2, at_time=at(oct_(25))))
+    draft_visit = a.visit(a.patrol(oct_(25)), a2, at_time=at(oct_(25)))
+    a.sign(draft_visit)
+    a.rapid_test(draft_visit, "negative", at_time=at(oct_(25), 10, 5))
+    # A test in district A's rapid-test room is the district's, not a community's figure.
+    clock.set(at(oct_(22)))
+    rapid_test_in_room(
+        user=district_officer_a,
+        district=district_a,
+        data=RapidTestInput(
+            tested_at=at(oct_(22), 9),
+            sample="猪肉",
+            item="瘦肉精",
+            method="colloidal_gold",
+            result="negative",
+        ),
+        sample_source="市民送检",
+    )
     a.patrol(oct_(26))
     # A lead from the public, filed in October; an incident first reported three hours late.
     clock.set(at(oct_(21)))
@@ -394,6 +433,13 @@ def clerk_count(community: OrgUnit, *, on: dt.date) -> dict:
     figures["leads_filed"] = sum(
         lead.status == LeadStatus.FILED and start <= lead.closed_at < end for lead in leads
     )
+    rapid_tests = [
+        t
+        for t in RapidTest.objects.select_related("visit__patrol")
+        if t.community_id == community.pk and t.visit.patrol.status in COUNTED and start <= t.tested_at < end
+    ]
+    figures["rapid_tests"] = len(rapid_tests)
+    figures["rapid_tests_positive"] = sum(t.result == "positive" for t in rapid_tests)
     incidents = [i for i in Incident.objects.filter(community=community) if start <= i.occurred_at < end]
     figures["incidents"] = len(incidents)
     figures["incidents_late"] = sum(i.first_report_late for i in incidents)
@@ -438,8 +484,11 @@ def truth(month, community_a, community_b, community_c):
     city = added(district_a, district_c)
     # Not reported counts: the story of the month, as a head would tell it.
     a = community[community_a.pk]
-    assert (a["patrol_days"], a["patrols"], a["visits"], a["findings"]) == (4, 6, 8, 3)
+    assert (a["patrol_days"], a["patrols"], a["visits"], a["findings"]) == (4, 6, 8, 4)
     assert (a["night_checks"], a["joint_checks"]) == (1, 1)
+    # Three tests at visits of counted records (one positive, its finding among the four); the
+    # draft's test and the district room's count for nothing here.
+    assert (a["rapid_tests"], a["rapid_tests_positive"]) == (3, 1)
     # The suspected violation went to the district as a lead, beside the public one.
     assert (a["rectified"], a["leads_reported"], a["leads_filed"], a["incidents_late"]) == (1, 2, 1, 1)
     # September's risk was closed with a photo in October; October's, in November.

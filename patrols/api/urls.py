@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from assessment import api as assessment_api
 from notifications.api import GroupRobotViewSet, NoticePreferencesView, NotificationViewSet
 from orgs.api import ApiTokenViewSet, OrgUnitViewSet, UserViewSet
-from patrols.api import establishments, incidents, leads, records
+from patrols.api import establishments, incidents, leads, rapid_tests, records
 from publicity.api import model_units as model_unit_api
 from publicity.api import records as publicity_api
 from reporting import api as reporting_api
@@ -22,6 +22,7 @@ for module in (
     records,
     leads,
     incidents,
+    rapid_tests,
     reporting_api,
     publicity_api,
     model_unit_api,

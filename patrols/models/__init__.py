@@ -42,6 +42,12 @@ from patrols.models.leads import (
     Reward,
 )
 from patrols.models.proposals import EstablishmentChangeProposal, ProposalStatus
+from patrols.models.rapid_tests import (
+    RAPID_TEST_VALUE_MAX,
+    RapidTest,
+    RapidTestMethod,
+    RapidTestResult,
+)
 from patrols.models.records import (
     COUNTED_STATUSES,
     EDITABLE_STATUSES,
@@ -88,6 +94,10 @@ __all__ = [
     "SpecialCampaign",
     "PatrolKind",
     "PatrolTarget",
+    "RAPID_TEST_VALUE_MAX",
+    "RapidTest",
+    "RapidTestMethod",
+    "RapidTestResult",
     "DISTRICT_ESCALATION_DAYS",
     "SEVERITY_DAYS",
     "Escalation",

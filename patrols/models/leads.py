@@ -22,6 +22,8 @@ class LeadSource(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     INFO_OFFICER = "info_officer", _("Information officer")
     PUBLIC = "public", _("Member of the public")
+    # The district office itself, e.g. a positive result in its rapid-test room: no reward.
+    DISTRICT = "district", _("District office")
 
 
 class LeadStatus(models.TextChoices):

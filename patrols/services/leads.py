@@ -193,6 +193,8 @@ def lead_file(*, user: User, lead: Lead, note: str = "") -> Lead:
 
 
 def _reward_credit(lead: Lead) -> Reward | None:
+    if lead.source == LeadSource.DISTRICT:
+        return None  # the district office's own lead (its rapid-test room) earns nobody a reward
     reporter = lead.reporter
     if reporter is None and not (lead.reporter_name or lead.reporter_phone):
         return None

@@ -462,6 +462,19 @@ def known_related(instance, **rows: list) -> None:
         cache[name] = queryset
 
 
+def require_visit_open(user: User, visit: Visit) -> None:
+    """What adding to a visit after it was saved needs (a rapid test, its finding): the user is on the
+    team, the record can still be changed and its month is not locked."""
+    _require_record_open(user, visit)
+    _require_month_open(visit.patrol.community_id, visit.patrol.date)
+
+
+def visit_findings_add(*, user: User, visit: Visit, items: Sequence[FindingInput]) -> list[Finding]:
+    """Findings added to a visit already saved (a positive rapid test), by the rules of a visit's own."""
+    require_visit_open(user, visit)
+    return _findings_create(user=user, visit=visit, items=items)
+
+
 def _findings_create(*, user: User, visit: Visit, items: Sequence[FindingInput]) -> list[Finding]:
     """Check every finding, store them all with their history at once, then report suspected violations."""
     # The district's rectification rules, read once for all the visit's findings (and only if needed).
