@@ -34,22 +34,35 @@ def box(kind: bytes, payload: bytes = b"") -> bytes:
     return struct.pack(">I", 8 + len(payload)) + kind + payload
 
 
-def mp4_bytes(padding: int = 0) -> bytes:
-    """The boxes of an MP4 file: ftyp with an MP4 brand, moov, and an mdat as big as asked."""
+def mp4_bytes(padding: int = 0, seconds: int = 30) -> bytes:
+    """An MP4's boxes: ftyp with an MP4 brand, moov with its movie header, an mdat as big as asked."""
+    mvhd = struct.pack(">4xIIII", 0, 0, 1000, seconds * 1000) + bytes(80)
     return (
         box(b"ftyp", b"isom\x00\x00\x02\x00isomavc1")
-        + box(b"moov", box(b"mvhd", bytes(100)))
+        + box(b"moov", box(b"mvhd", mvhd))
         + box(b"mdat", bytes(padding))
     )
 
 
-def mp4_upload(padding: int = 0, name: str = "clip.mp4") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, mp4_bytes(padding), content_type="video/mp4")
+def mp4_upload(padding: int = 0, name: str = "clip.mp4", seconds: int = 30) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, mp4_bytes(padding, seconds), content_type="video/mp4")
 
 
-def webm_upload() -> SimpleUploadedFile:
-    header = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm\x42\x87\x81\x04"
-    return SimpleUploadedFile("clip.webm", header + bytes(200), content_type="video/webm")
+def ebml(element: bytes, payload: bytes) -> bytes:
+    return element + bytes([0x80 | len(payload)]) + payload
+
+
+def webm_upload(seconds: float = 30) -> SimpleUploadedFile:
+    """An EBML header saying webm, then a Segment of unknown size (as recorders write) with its Info."""
+    header = ebml(b"\x1a\x45\xdf\xa3", b"\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm\x42\x87\x81\x04")
+    info = ebml(
+        b"\x15\x49\xa9\x66",
+        ebml(b"\x2a\xd7\xb1", b"\x0f\x42\x40") + ebml(b"\x44\x89", struct.pack(">d", seconds * 1000)),
+    )
+    segment = (
+        b"\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff" + info + ebml(b"\x1f\x43\xb6\x75", bytes(100))
+    )
+    return SimpleUploadedFile("clip.webm", header + segment, content_type="video/webm")
 
 
 def text_as_jpeg() -> SimpleUploadedFile:
@@ -137,11 +150,26 @@ def test_a_renamed_file_is_not_a_video(info_officer_a, article_a):
     with pytest.raises(ValidationError) as error:
         article_media_add(user=info_officer_a, article=article_a, video=fake)
     assert NOT_A_VIDEO in str(error.value)
+    # An MP4's first box, then a text: the boxes do not run to the end of the file.
+    dressed = box(b"ftyp", b"isom\x00\x00\x02\x00isom") + "活动视频说明文字".encode()
+    with pytest.raises(ValidationError):
+        article_media_add(user=info_officer_a, article=article_a, video=SimpleUploadedFile("v.mp4", dressed))
     # A WebM is a video; a second video is refused until the first is removed.
     article_media_add(user=info_officer_a, article=article_a, video=webm_upload())
     with pytest.raises(ValidationError):
         article_media_add(user=info_officer_a, article=article_a, video=mp4_upload())
     assert article_a.media.get().content_type == "video/webm"
+
+
+@pytest.mark.parametrize("upload", [lambda: mp4_upload(seconds=181), lambda: webm_upload(seconds=181.5)])
+def test_a_video_longer_than_three_minutes_is_refused(info_officer_a, article_a, upload):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        article_media_add(user=info_officer_a, article=article_a, video=upload())
+    assert "视频超过 3 分钟。" in str(error.value)
+    article_media_add(user=info_officer_a, article=article_a, video=mp4_upload(seconds=180))
+    assert article_a.media.get().content_type == "video/mp4"
 
 
 def test_no_more_than_nine_pictures(info_officer_a, article_a):
