@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from assessment import defaults, services
 from assessment.models import Assessment, Metric, Tier
@@ -76,8 +78,30 @@ def test_a_community_head_assesses_their_volunteer(client, clock, head_a, volunt
 
     # The volunteer reads their own result once it is submitted.
     client.force_login(volunteer_a)
+    assert reverse("assessment:mine") in client.get(reverse("home")).text
     mine = client.get(reverse("assessment:mine"))
     assert mine.status_code == 200 and "74.5" in mine.text
+    assert client.get(reverse("assessment:detail", args=[assessment.pk])).status_code == 200
+
+
+def test_the_volunteer_sheet_is_edited_and_exported_by_the_community(
+    client, clock, head_a, volunteer_a, volunteer_work
+):
+    clock.set(IN_WINDOW)
+    client.force_login(head_a)
+    sheet = client.get(reverse("assessment:sheet", args=[Tier.VOLUNTEER]))
+    assert sheet.status_code == 200 and "志愿者宣传工作" in sheet.text
+    assessment = assess(client, head_a, volunteer_a)
+    workbook = client.get(reverse("assessment:export_xlsx", args=[assessment.pk]))
+    assert workbook.status_code == 200
+    cells = {
+        str(value)
+        for sheet in load_workbook(io.BytesIO(workbook.content))
+        for row in sheet.values
+        for value in row
+    }
+    assert any("社区考核志愿者" in value for value in cells)
+    assert "宣传工作参与" in cells
 
 
 def test_a_head_of_another_community_cannot_assess_the_volunteer(
