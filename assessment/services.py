@@ -203,6 +203,8 @@ def assessment_start(
     )
     if existing.exists():
         return existing.get()
+    if assessee_user is not None:
+        _require_not_assessed_elsewhere(assessee_user, year)
     if year != timezone.localdate(now).year:
         raise ValidationError(_("Only this year's assessment can be started."))
     _require_window(timezone.localdate(now))
@@ -225,6 +227,23 @@ def assessment_start(
         _draw(assessment)
     _prefill(assessment, now)
     return assessment
+
+
+def _require_not_assessed_elsewhere(person: User, year: int) -> None:
+    """A person has one year-end assessment a year, even if they changed role or community since."""
+    earlier = (
+        Assessment.objects.filter(year=year, assessee_user=person).select_related("assessor_unit").first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            _("%(person)s's assessment for %(year)d was already started by %(unit)s, as %(tier)s.")
+            % {
+                "person": person,
+                "year": year,
+                "unit": earlier.assessor_unit,
+                "tier": earlier.get_tier_display(),
+            }
+        )
 
 
 def _draw(assessment: Assessment) -> None:

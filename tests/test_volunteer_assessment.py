@@ -158,3 +158,17 @@ def test_the_volunteer_appears_in_the_districts_results(
     client.force_login(district_officer_c)
     assert client.get(reverse("assessment:detail", args=[assessment.pk])).status_code == 404
     assert not Assessment.objects.visible_to(district_officer_c).exists()
+
+
+def test_an_inspector_who_became_a_volunteer_is_assessed_once_a_year(client, clock, head_a, volunteer_a):
+    clock.set(IN_WINDOW)
+    volunteer_a.role = Role.INSPECTOR
+    volunteer_a.save(update_fields=["role"])
+    services.assessment_start(user=head_a, tier=Tier.INSPECTOR, assessee_unit=None, assessee_user=volunteer_a)
+    volunteer_a.role = Role.VOLUNTEER
+    volunteer_a.save(update_fields=["role"])
+    client.force_login(head_a)
+    response = client.post(reverse("assessment:start"), {"tier": Tier.VOLUNTEER, "user": volunteer_a.pk})
+    assert response.status_code == 302
+    assert "已由" in client.get(response["Location"]).text
+    assert Assessment.objects.get().tier == Tier.INSPECTOR
