@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -233,3 +234,17 @@ def test_the_api_hides_another_communitys_article(api, article_a, community_b):
     )
     assert response.status_code == 404
     assert not ArticleMedia.objects.exists()
+
+
+def test_a_picture_removed_by_the_author_leaves_no_file(
+    client, info_officer_a, article_a, django_capture_on_commit_callbacks
+):
+    (picture,) = article_media_add(user=info_officer_a, article=article_a, pictures=[jpeg_upload()])
+    path = picture.file.path
+    client.force_login(info_officer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:article_media_remove", args=[picture.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:article", args=[article_a.pk])
+    assert not ArticleMedia.objects.exists()
+    assert not Path(path).exists()
