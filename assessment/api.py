@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from assessment import services
 from assessment.models import (
     FULL_MARKS,
+    PERSON_TIERS,
     Assessment,
     AssessmentItem,
     CriteriaItem,
@@ -19,9 +20,10 @@ from assessment.models import (
     Metric,
     SampleCheck,
     Tier,
+    assessed_people,
 )
 from config.api import IdField
-from orgs.models import OrgUnit, User
+from orgs.models import OrgUnit
 
 
 def _metric_field() -> serializers.ChoiceField:
@@ -131,7 +133,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
 class AssessmentStartSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices)
     unit = IdField(required=False, help_text=_("The district or community assessed."))
-    user = IdField(required=False, help_text=_("The inspector assessed (inspector tier)."))
+    user = IdField(
+        required=False, help_text=_("The inspector or volunteer assessed (inspector and volunteer tiers).")
+    )
 
 
 class ItemScoreSerializer(serializers.Serializer):
@@ -173,9 +177,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data.is_valid(raise_exception=True)
         tier = data.validated_data["tier"]
         person = None
-        if tier == Tier.INSPECTOR:
+        if tier in PERSON_TIERS:
             person = get_object_or_404(
-                User.objects.visible_to(request.user).inspectors(), pk=data.validated_data.get("user")
+                assessed_people(tier).visible_to(request.user), pk=data.validated_data.get("user")
             )
             unit = person.org_unit
         else:

@@ -15,6 +15,7 @@ TITLES = {
     Tier.DISTRICT: "食品药品安全进社区工作考核细则（市考核区）",
     Tier.COMMUNITY: "食品药品安全进社区工作考核细则（区考核社区）",
     Tier.INSPECTOR: "食品药品安全巡查员年度考核细则（社区考核巡查员）",
+    Tier.VOLUNTEER: "食品药品安全志愿者年度考核细则（社区考核志愿者）",
 }
 
 # (title, standard, points, method, metric)
@@ -136,6 +137,21 @@ DEFAULT_ITEMS: dict[str, list[tuple[str, str, int, str, str]]] = {
         ("宣传工作参与", "参与宣传资料发放、宣传活动情况。", 10, Method.ON_SITE, ""),
         ("持证上岗与纪律", "持巡查员证上岗，遵守工作纪律。", 5, Method.OVERALL, ""),
         ("综合评议", "社区负责人、分管领导及居民评议。", 10, Method.OVERALL, ""),
+    ],
+    # Seed 000 (六)(5), (七)(3) and seed 001 (八)(2), (十)(二): volunteers hand out the brochures door to
+    # door, help with publicity and the patrols, pass on what they see, and attend the training.
+    Tier.VOLUNTEER: [
+        (
+            "宣传工作参与",
+            "参与宣传活动、宣传资料分发入户、宣传栏更新，每月至少1次（以系统记录为准）。",
+            35,
+            Method.DOCUMENTS,
+            Metric.VOLUNTEER_PUBLICITY,
+        ),
+        ("协助巡查", "配合巡查员开展日常巡查、夜查及专项整治的情况。", 20, Method.ON_SITE, ""),
+        ("线索反映", "发现食品药品安全问题及违法线索，及时向信息员或巡查员反映。", 15, Method.DOCUMENTS, ""),
+        ("参加培训", "参加区、社区组织的集中培训和应急演练情况。", 15, Method.DOCUMENTS, ""),
+        ("综合评议", "社区负责人、分管领导及居民评议，服务态度与工作纪律。", 15, Method.OVERALL, ""),
     ],
 }
 

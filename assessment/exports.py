@@ -26,6 +26,7 @@ TIER_LABELS = {
     Tier.DISTRICT: "市考核区",
     Tier.COMMUNITY: "区考核社区",
     Tier.INSPECTOR: "社区考核巡查员",
+    Tier.VOLUNTEER: "社区考核志愿者",
 }
 METHOD_LABELS = {
     Method.WORK_REPORT: "听取工作报告",

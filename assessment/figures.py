@@ -5,7 +5,8 @@ No formula is written here twice: a unit's figures are the monthly report's
 the reporting dashboard's on-time rate (reporting.selectors.reporting_rates),
 and the quarterly slogan rule is publicity.selectors.publicity_figures'. Only
 the personal figures of an inspector (patrol days and visits they took part
-in, leads they reported) are counted here, since no other page counts them.
+in, leads they reported) and of a volunteer (the publicity work they logged)
+are counted here, since no other page counts them.
 
 Each metric gives a `Figure`: the numbers, a rate from 0 to 100 that scales
 the item's points (None when the records cannot say, and the assessor scores
@@ -18,12 +19,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 
-from assessment.models import LEAD_TARGETS, Assessment, Metric, Tier
+from assessment.models import LEAD_TARGETS, VOLUNTEER_PUBLICITY_PER_MONTH, Assessment, Metric, Tier
 from orgs.models import OrgUnit, User
 from patrols.models import Lead, LeadStatus, Patrol, PatrolMember, Reward, Visit
+from publicity.models import Activity, BoardUpdate, BrochureDrop
 from reporting import catalogue, periods
 from reporting.rollup import unit_months
 from reporting.selectors import reporting_rates
@@ -227,6 +229,35 @@ def inspector_figures(inspector: User, months: list[dt.date], *, now: dt.datetim
     }
 
 
+def volunteer_figures(volunteer: User, months: list[dt.date]) -> dict[str, Figure]:
+    """The publicity work a volunteer logged in the months assessed, against one piece a month."""
+    if not months:
+        return {Metric.VOLUNTEER_PUBLICITY: Figure({}, None, months_label(months), "")}
+    first, last = months[0], periods.period_last_day(months[-1])
+    mine = {"created_by": volunteer, "date__range": (first, last)}
+    drops = BrochureDrop.objects.filter(**mine).aggregate(n=Count("pk"), households=Sum("households"))
+    activities = Activity.objects.filter(**mine).count()
+    boards = BoardUpdate.objects.filter(**mine).count()
+    done = drops["n"] + activities + boards
+    owed = VOLUNTEER_PUBLICITY_PER_MONTH * len(months)
+    households = drops["households"] or 0
+    return {
+        Metric.VOLUNTEER_PUBLICITY: Figure(
+            {
+                "brochure_drops": drops["n"],
+                "brochure_households": households,
+                "activities": activities,
+                "board_updates": boards,
+                "owed": owed,
+            },
+            _target_rate(done, owed),
+            f"{months_label(months)}：本人登记宣传资料发放 {drops['n']} 次（入户 {households} 户）、"
+            f"宣传活动 {activities} 次、宣传栏更新 {boards} 次（应不少于 {owed} 次）",
+            reverse("publicity:home"),
+        )
+    }
+
+
 def sample_figure(assessment: Assessment) -> Figure:
     """The mean score of the sampled inspectors checked so far."""
     checks = assessment.checks.aggregate(
@@ -255,6 +286,8 @@ def assessment_figures(
     """Every record-derived figure an assessment's sheet may ask for."""
     if assessment.tier == Tier.INSPECTOR:
         return inspector_figures(assessment.assessee_user, months, now=now)
+    if assessment.tier == Tier.VOLUNTEER:
+        return volunteer_figures(assessment.assessee_user, months)
     result = unit_figures(assessment.assessee_unit, months, now=now)
     if assessment.tier == Tier.COMMUNITY:
         result[Metric.SAMPLE_CHECKS] = sample_figure(assessment)
@@ -266,7 +299,7 @@ def reward_ledger(assessment: Assessment, user):
     start = dt.datetime.combine(dt.date(assessment.year, 1, 1), dt.time.min, tzinfo=periods.local_zone())
     end = periods.end_of_day(dt.date(assessment.year, 12, 31))
     rewards = Reward.objects.visible_to(user).filter(credited_at__gte=start, credited_at__lt=end)
-    if assessment.tier == Tier.INSPECTOR:
+    if assessment.assessee_user_id:
         rewards = rewards.filter(reporter=assessment.assessee_user)
     else:
         rewards = rewards.filter(lead__community__path__startswith=assessment.assessee_unit.path)

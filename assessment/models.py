@@ -1,8 +1,9 @@
 """The year-end three-tier assessment (三级考核, §9, seed 001 (八)(九)).
 
 The city assesses its districts, a district its communities, a community its
-inspectors. Each tier scores against a criteria sheet (考核细则) that the
-assessing level keeps per year, copied from a seeded default the first time
+inspectors and its volunteers (seed 001 (八)(2): 巡查员和志愿者队伍的工作情况，
+作为其个人年终考核的依据). Each tier scores against a criteria sheet (考核细则)
+that the assessing level keeps per year, copied from a seeded default the first time
 it is used. An assessment copies the sheet's items when it starts, so editing
 a sheet later never changes an assessment already under way. Submitting an
 assessment freezes it: its items, checks and total are kept in a snapshot and
@@ -21,7 +22,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import OrgUnit, OrgUnitKind, Role, scope_q
+from orgs.models import OrgUnit, OrgUnitKind, Role, User, scope_q
 
 # A district checks a random sample of at least this share of a community's
 # inspectors, and at least one (seed 001 (八)2(2): 不少于30%).
@@ -43,6 +44,11 @@ class Tier(models.TextChoices):
     DISTRICT = "district", _("City assesses district")
     COMMUNITY = "community", _("District assesses community")
     INSPECTOR = "inspector", _("Community assesses inspector")
+    VOLUNTEER = "volunteer", _("Community assesses volunteer")
+
+
+# The tiers that assess a person of the community, and the role that person has.
+PERSON_TIERS = {Tier.INSPECTOR: Role.INSPECTOR, Tier.VOLUNTEER: Role.VOLUNTEER}
 
 
 # Per tier: the kind of unit that assesses, and the kind of unit assessed
@@ -51,17 +57,20 @@ ASSESSOR_KIND = {
     Tier.DISTRICT: OrgUnitKind.CITY,
     Tier.COMMUNITY: OrgUnitKind.DISTRICT,
     Tier.INSPECTOR: OrgUnitKind.COMMUNITY,
+    Tier.VOLUNTEER: OrgUnitKind.COMMUNITY,
 }
 ASSESSEE_KIND = {
     Tier.DISTRICT: OrgUnitKind.DISTRICT,
     Tier.COMMUNITY: OrgUnitKind.COMMUNITY,
     Tier.INSPECTOR: OrgUnitKind.COMMUNITY,
+    Tier.VOLUNTEER: OrgUnitKind.COMMUNITY,
 }
 # The roles at the assessing unit that edit its sheet and score its assessments.
 ASSESSOR_ROLES = {
     Tier.DISTRICT: frozenset({Role.CITY_OFFICER, Role.ADMIN}),
     Tier.COMMUNITY: frozenset({Role.DISTRICT_OFFICER}),
     Tier.INSPECTOR: frozenset({Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER}),
+    Tier.VOLUNTEER: frozenset({Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER}),
 }
 
 
@@ -85,6 +94,7 @@ class Metric(models.TextChoices):
     INSPECTOR_PATROL_DAYS = "inspector_patrol_days", _("Inspector's patrol days")
     INSPECTOR_VISITS = "inspector_visits", _("Inspector's visits")
     INSPECTOR_LEADS = "inspector_leads", _("Inspector's leads")
+    VOLUNTEER_PUBLICITY = "volunteer_publicity", _("Volunteer's publicity work")
 
 
 # The metrics that make sense on each tier's sheet.
@@ -107,7 +117,18 @@ TIER_METRICS = {
         Metric.SAMPLE_CHECKS,
     ),
     Tier.INSPECTOR: (Metric.INSPECTOR_PATROL_DAYS, Metric.INSPECTOR_VISITS, Metric.INSPECTOR_LEADS),
+    Tier.VOLUNTEER: (Metric.VOLUNTEER_PUBLICITY,),
 }
+
+
+def assessed_people(tier: str) -> QuerySet[User]:
+    """The active people a community assesses at a person tier: its inspectors, or its volunteers."""
+    return User.objects.filter(role=PERSON_TIERS[tier], is_active=True)
+
+
+# A volunteer is expected to log at least this much publicity work (a hand-out, an activity, a board
+# update) in each month assessed: seed 000 (六)(5) has them hand the brochures out door to door.
+VOLUNTEER_PUBLICITY_PER_MONTH = 1
 
 
 def window(year: int) -> tuple[dt.date, dt.date]:
@@ -204,23 +225,25 @@ class AssessmentQuerySet(models.QuerySet):
         The assessing level sees what it assesses, and the city and the
         district everything below them; the assessed see their own result
         once it is submitted. So a community sees only its own result (and
-        its head and supervising leader the inspectors' assessments they
-        make), an inspector only their own personal result, a volunteer none.
+        its head and supervising leader the inspectors' and volunteers'
+        assessments they make), an inspector or a volunteer only their own
+        personal result.
         """
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
         unit = user.org_unit
-        if unit is None or user.role == Role.VOLUNTEER:
+        if unit is None:
             return self.none()
         result = Q(submitted_at__isnull=False)
-        if user.role == Role.INSPECTOR:
-            return self.filter(result, tier=Tier.INSPECTOR, assessee_user=user)
+        if user.role in PERSON_TIERS.values():
+            return self.filter(result, tier__in=list(PERSON_TIERS), assessee_user=user)
         if unit.kind == OrgUnitKind.COMMUNITY:
             own = result & Q(tier=Tier.COMMUNITY, assessee_unit=unit)
-            if user.role in ASSESSOR_ROLES[Tier.INSPECTOR]:
-                own |= Q(tier=Tier.INSPECTOR, assessee_unit=unit)
+            for tier in PERSON_TIERS:
+                if user.role in ASSESSOR_ROLES[tier]:
+                    own |= Q(tier=tier, assessee_unit=unit)
             return self.filter(own)
         own_unit = Q(assessee_unit=unit, assessee_user__isnull=True)
         return self.filter(scope_q(user, "assessee_unit")).exclude(own_unit & ~result)
@@ -243,11 +266,11 @@ class Assessment(models.Model):
         verbose_name=_("assessed unit"),
         on_delete=models.PROTECT,
         related_name="assessments",
-        help_text=_("For an inspector, their community."),
+        help_text=_("For an inspector or a volunteer, their community."),
     )
     assessee_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("assessed inspector"),
+        verbose_name=_("assessed person"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -297,9 +320,9 @@ class Assessment(models.Model):
                 name="assessment_inspector_once_per_year",
             ),
             models.CheckConstraint(
-                condition=Q(tier="inspector", assessee_user__isnull=False)
-                | (~Q(tier="inspector") & Q(assessee_user__isnull=True)),
-                name="assessment_inspector_tier_names_inspector",
+                condition=Q(tier__in=["inspector", "volunteer"], assessee_user__isnull=False)
+                | (~Q(tier__in=["inspector", "volunteer"]) & Q(assessee_user__isnull=True)),
+                name="assessment_person_tier_names_person",
             ),
         ]
         indexes = [models.Index(fields=["year", "tier", "assessor_unit"])]

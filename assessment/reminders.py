@@ -12,10 +12,19 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assessment.models import ASSESSEE_KIND, ASSESSOR_KIND, ASSESSOR_ROLES, Assessment, Tier, window
+from assessment.models import (
+    ASSESSEE_KIND,
+    ASSESSOR_KIND,
+    ASSESSOR_ROLES,
+    PERSON_TIERS,
+    Assessment,
+    Tier,
+    assessed_people,
+    window,
+)
 from notifications.models import ReminderKind
 from notifications.services import reminder_send
-from orgs.models import OrgUnit, User
+from orgs.models import OrgUnit
 from orgs.selectors import people_by_unit
 
 # Days before the window's last day on which units with work left are reminded.
@@ -24,8 +33,8 @@ CLOSING_NOTICE_DAYS = 2
 
 def _expected(tier: str, units: list[OrgUnit]) -> dict[int, int]:
     """How many assessees each assessing unit has at `tier`."""
-    if tier == Tier.INSPECTOR:
-        rows = User.objects.filter(org_unit__in=units).inspectors().values("org_unit_id")
+    if tier in PERSON_TIERS:
+        rows = assessed_people(tier).filter(org_unit__in=units).values("org_unit_id")
         return {row["org_unit_id"]: row["n"] for row in rows.annotate(n=Count("pk"))}
     rows = OrgUnit.objects.filter(parent__in=units, kind=ASSESSEE_KIND[tier]).active().values("parent_id")
     return {row["parent_id"]: row["n"] for row in rows.annotate(n=Count("pk"))}

@@ -5,7 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from assessment.models import ADVANCED_MINIMUM, ADVANCED_SHARE, ASSESSEE_KIND, Assessment, SampleCheck, Tier
+from assessment.models import (
+    ADVANCED_MINIMUM,
+    ADVANCED_SHARE,
+    ASSESSEE_KIND,
+    PERSON_TIERS,
+    Assessment,
+    SampleCheck,
+    Tier,
+    assessed_people,
+)
 from orgs.models import OrgUnit, User
 
 
@@ -26,8 +35,8 @@ class Assessee:
 def assessees(user: User, tier: str, year: int) -> list[Assessee]:
     """Everyone the user's unit assesses at `tier`, in two queries."""
     unit = user.org_unit
-    if tier == Tier.INSPECTOR:
-        people = list(User.objects.filter(org_unit=unit).inspectors().order_by("username"))
+    if tier in PERSON_TIERS:
+        people = list(assessed_people(tier).filter(org_unit=unit).order_by("username"))
         started = {
             a.assessee_user_id: a for a in Assessment.objects.filter(year=year, tier=tier, assessee_unit=unit)
         }
@@ -86,10 +95,10 @@ def district_ranking(district: OrgUnit, year: int) -> list[RankRow]:
 
 
 def own_results(user: User, year: int) -> dict:
-    """An inspector's personal year-end assessment and, if the district sampled them, its check."""
+    """A person's own year-end assessment and, if the district sampled them, its check."""
     assessment = (
         Assessment.objects.visible_to(user)
-        .filter(year=year, tier=Tier.INSPECTOR, assessee_user=user)
+        .filter(year=year, tier__in=list(PERSON_TIERS), assessee_user=user)
         .select_related("assessee_unit")
         .first()
     )
@@ -99,3 +108,15 @@ def own_results(user: User, year: int) -> dict:
         ).select_related("assessment__assessor_unit")
     )
     return {"assessment": assessment if assessment and assessment.is_frozen else None, "checks": checks}
+
+
+def person_results(user: User, district: OrgUnit, year: int) -> list[Assessment]:
+    """The submitted assessments of the district's inspectors and volunteers, in one query."""
+    return list(
+        Assessment.objects.visible_to(user)
+        .for_year(year)
+        .submitted()
+        .filter(tier__in=list(PERSON_TIERS), assessee_unit__parent=district)
+        .select_related("assessee_unit", "assessee_user")
+        .order_by("tier", "assessee_unit__path", "-total", "assessee_user__username")
+    )

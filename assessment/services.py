@@ -24,6 +24,7 @@ from assessment.models import (
     ASSESSOR_KIND,
     ASSESSOR_ROLES,
     FULL_MARKS,
+    PERSON_TIERS,
     SAMPLE_MINIMUM,
     SAMPLE_SHARE,
     Assessment,
@@ -35,7 +36,7 @@ from assessment.models import (
     in_window,
     window,
 )
-from orgs.models import OrgUnit, Role, User
+from orgs.models import OrgUnit, User
 
 # The sheet's items as the editor and the API hand them in.
 SHEET_FIELDS = ("position", "title", "standard", "points", "method", "metric")
@@ -53,8 +54,8 @@ def is_assessor(user: User, tier: str, unit: OrgUnit) -> bool:
 
 def assessor_unit_for(tier: str, assessee_unit: OrgUnit) -> OrgUnit:
     """The unit that assesses: the city for a district, the district for a community, the community itself
-    for its inspectors."""
-    return assessee_unit if tier == Tier.INSPECTOR else assessee_unit.parent
+    for its inspectors and volunteers."""
+    return assessee_unit if tier in PERSON_TIERS else assessee_unit.parent
 
 
 def assessor_tiers(user: User) -> list[str]:
@@ -173,7 +174,7 @@ def assessment_start(
     assessee_user: User | None = None,
     year: int | None = None,
 ) -> Assessment:
-    """Open the year's assessment of a unit or an inspector, or return the one already open.
+    """Open the year's assessment of a unit, an inspector or a volunteer, or return the one already open.
 
     1. Only the assessing level may start it, in the window of the year.
     2. The items are copied from the assessor's sheet for the year.
@@ -182,12 +183,16 @@ def assessment_start(
     """
     now = timezone.now()
     year = year or timezone.localdate(now).year
-    if tier == Tier.INSPECTOR:
-        if assessee_user is None or assessee_user.role != Role.INSPECTOR:
-            raise ValidationError(_("Choose an inspector to assess."))
+    if tier in PERSON_TIERS:
+        if assessee_user is None or assessee_user.role != PERSON_TIERS[tier]:
+            raise ValidationError(
+                _("Choose an inspector to assess.")
+                if tier == Tier.INSPECTOR
+                else _("Choose a volunteer to assess.")
+            )
         assessee_unit = assessee_user.org_unit
     elif assessee_user is not None:
-        raise ValidationError(_("Only the inspector tier assesses a person."))
+        raise ValidationError(_("Only the inspector and volunteer tiers assess a person."))
     if assessee_unit is None or assessee_unit.kind != ASSESSEE_KIND[tier]:
         raise ValidationError(_("This unit cannot be assessed at that tier."))
     assessor = assessor_unit_for(tier, assessee_unit)
@@ -198,6 +203,8 @@ def assessment_start(
     )
     if existing.exists():
         return existing.get()
+    if assessee_user is not None:
+        _require_not_assessed_elsewhere(assessee_user, year)
     if year != timezone.localdate(now).year:
         raise ValidationError(_("Only this year's assessment can be started."))
     _require_window(timezone.localdate(now))
@@ -220,6 +227,23 @@ def assessment_start(
         _draw(assessment)
     _prefill(assessment, now)
     return assessment
+
+
+def _require_not_assessed_elsewhere(person: User, year: int) -> None:
+    """A person has one year-end assessment a year, even if they changed role or community since."""
+    earlier = (
+        Assessment.objects.filter(year=year, assessee_user=person).select_related("assessor_unit").first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            _("%(person)s's assessment for %(year)d was already started by %(unit)s, as %(tier)s.")
+            % {
+                "person": person,
+                "year": year,
+                "unit": earlier.assessor_unit,
+                "tier": earlier.get_tier_display(),
+            }
+        )
 
 
 def _draw(assessment: Assessment) -> None:

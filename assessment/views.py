@@ -17,15 +17,18 @@ from assessment.figures import reward_ledger
 from assessment.forms import CheckForm, CriteriaItemFormSet, ItemScoreForm, SheetTitleForm, SummaryForm
 from assessment.models import (
     ASSESSOR_KIND,
+    PERSON_TIERS,
     Assessment,
     CriteriaItem,
     SampleCheck,
     Tier,
+    assessed_people,
     in_window,
     window,
 )
+from config import bounds
 from config.downloads import PDF, XLSX, attachment
-from orgs.models import OrgUnit, OrgUnitKind, Role, User
+from orgs.models import OrgUnit, OrgUnitKind
 
 
 def _year(request) -> int:
@@ -66,7 +69,7 @@ def home(request):
         .for_year(year)
         .submitted()
         .filter(assessee_unit=user.org_unit_id)
-        .exclude(tier=Tier.INSPECTOR)
+        .exclude(tier__in=list(PERSON_TIERS))
         .select_related("assessee_unit", "assessor_unit")
     )
     districts = []
@@ -79,9 +82,9 @@ def home(request):
         "window_last": last,
         "window_open": in_window(today) and year == today.year,
         "tiers": tiers,
-        "results": results if user.role != Role.INSPECTOR else [],
+        "results": results if user.role not in PERSON_TIERS.values() else [],
         "districts": districts,
-        "is_inspector": user.role == Role.INSPECTOR,
+        "is_inspector": user.role in PERSON_TIERS.values(),
     }
     return render(request, "assessment/home.html", context)
 
@@ -89,13 +92,14 @@ def home(request):
 @login_required
 @require_POST
 def start(request):
-    """Start (or open) the assessment of a unit or an inspector chosen on the year's list."""
+    """Start (or open) the assessment of a unit, an inspector or a volunteer chosen on the year's list."""
     tier = request.POST.get("tier", "")
     if tier not in Tier.values:
         raise Http404
-    if tier == Tier.INSPECTOR:
+    if tier in PERSON_TIERS:
         person = get_object_or_404(
-            User.objects.visible_to(request.user).inspectors(), pk=request.POST.get("user")
+            assessed_people(tier).visible_to(request.user),
+            pk=bounds.parse_id(request.POST.get("user")),
         )
         unit, assessee_user = person.org_unit, person
     else:
@@ -271,6 +275,7 @@ def ranking(request, district_id: int):
         "district": district,
         "year": year,
         "rows": rows,
+        "people": selectors.person_results(request.user, district, year),
         "advanced": sum(1 for row in rows if row.advanced),
         "pending": sum(1 for row in rows if row.assessment is None),
     }
@@ -279,7 +284,7 @@ def ranking(request, district_id: int):
 
 @login_required
 def mine(request):
-    """An inspector's own year-end results: the community's assessment of them, and any district check."""
+    """A person's own year-end results: the community's assessment of them, and any district check."""
     year = _year(request)
     results = selectors.own_results(request.user, year)
     assessment = results["assessment"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reporting.models import Article, MonthlyReport, ReportEvent
+from reporting.models import Article, ArticleMedia, MonthlyReport, ReportEvent
 
 
 class ReportEventInline(admin.TabularInline):
@@ -37,6 +37,18 @@ class MonthlyReportAdmin(admin.ModelAdmin):
         return False
 
 
+class ArticleMediaInline(admin.TabularInline):
+    """Shown, not uploaded here: pictures and videos come in through the checks of reporting.services."""
+
+    model = ArticleMedia
+    extra = 0
+    fields = ["kind", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "community", "activity_ended_on", "submitted_at", "late", "forwarded_at"]
@@ -44,3 +56,4 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "community__name"]
     list_select_related = ["community"]
     readonly_fields = ["submitted_at", "late", "forwarded_at", "forwarded_by", "author"]
+    inlines = [ArticleMediaInline]

@@ -8,20 +8,23 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import IdField
+from config.parsers import BoundedFormParser
 from orgs.models import OrgUnit
 from reporting import catalogue, periods, services
 from reporting.exports import EXPORTED_KINDS
-from reporting.models import Article, MonthlyReport, ReportStatus
+from reporting.models import ARTICLE_PICTURES_MAX, Article, ArticleMedia, MonthlyReport, ReportStatus
 from reporting.rollup import UnitMonth, month_rollup
 from reporting.views.articles import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 
@@ -264,7 +267,23 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.in_period(value) if value else queryset
 
 
+class ArticleMediaSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="The file, served only to those who may see the article."
+    )
+
+    class Meta:
+        model = ArticleMedia
+        fields = ["id", "kind", "content_type", "size", "uploaded_at", "url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_url(self, obj: ArticleMedia) -> str:
+        return reverse("reporting:article_media_file", args=[obj.pk])
+
+
 class ArticleSerializer(serializers.ModelSerializer):
+    media = ArticleMediaSerializer(many=True, read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     author_name = serializers.StringRelatedField(source="author")
     deadline = serializers.DateTimeField(read_only=True)
@@ -286,6 +305,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "late",
             "forwarded_at",
             "forwarded_by_name",
+            "media",
         ]
         read_only_fields = fields
 
@@ -300,6 +320,19 @@ class ArticleCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=BODY_MAX_LENGTH)
 
 
+class ArticleMediaInputSerializer(serializers.Serializer):
+    pictures = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=ARTICLE_PICTURES_MAX,
+        help_text="Photos (JPEG, PNG or WebP, 10 MB each), checked and re-encoded like patrol photos.",
+    )
+    video = serializers.FileField(
+        required=False, default=None, help_text="One MP4 or WebM video, up to 20 MB."
+    )
+
+
 class ArticleViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -311,8 +344,10 @@ class ArticleViewSet(
     ordering_fields = ["submitted_at", "activity_ended_on"]
 
     def get_queryset(self):
-        return Article.objects.visible_to(self.request.user).select_related(
-            "community", "author", "forwarded_by"
+        return (
+            Article.objects.visible_to(self.request.user)
+            .select_related("community", "author", "forwarded_by")
+            .prefetch_related("media")
         )
 
     def _respond(self, article: Article, code: int = status.HTTP_200_OK) -> Response:
@@ -331,6 +366,18 @@ class ArticleViewSet(
     def forward(self, request, pk=None):
         article = self.get_object()
         return self._respond(services.article_forward(user=request.user, article=article))
+
+    @extend_schema(
+        request={"multipart/form-data": ArticleMediaInputSerializer}, responses={201: ArticleSerializer}
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, BoundedFormParser])
+    def media(self, request, pk=None):
+        """Add pictures or the one video to an article until the district forwards it to the city."""
+        article = self.get_object()
+        body = ArticleMediaInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.article_media_add(user=request.user, article=article, **body.validated_data)
+        return self._respond(article, status.HTTP_201_CREATED)
 
 
 routes = [

@@ -9,6 +9,7 @@ was reported.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -219,6 +220,60 @@ class Article(models.Model):
     @property
     def deadline(self) -> dt.datetime:
         return periods.article_deadline(self.activity_ended_on)
+
+
+# An article shows what was done in words, pictures and a short video (文字、图片、视频, seed 000).
+ARTICLE_PICTURES_MAX = 9
+
+
+class MediaKind(models.TextChoices):
+    PICTURE = "picture", _("Picture")
+    VIDEO = "video", _("Video")
+
+
+def article_media_path(instance: ArticleMedia, filename: str) -> str:
+    """The server chooses the name and extension from the checked content, never the upload's name."""
+    extension = {"image/jpeg": "jpg", "video/mp4": "mp4", "video/webm": "webm"}[instance.content_type]
+    return f"articles/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class ArticleMediaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet[ArticleMedia]:
+        return self.filter(article__in=Article.objects.visible_to(user))
+
+
+class ArticleMedia(models.Model):
+    """A picture or the one video of an article, checked by its content and served only by scope."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="media"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=MediaKind.choices)
+    file = models.FileField(_("file"), upload_to=article_media_path, max_length=120)
+    content_type = models.CharField(_("content type"), max_length=16, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ArticleMediaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article picture or video")
+        verbose_name_plural = _("article pictures and videos")
+        ordering = ["kind", "uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article"], condition=Q(kind="video"), name="article_one_video"),
+            models.CheckConstraint(
+                condition=Q(kind="picture", content_type="image/jpeg")
+                | Q(kind="video", content_type__in=["video/mp4", "video/webm"]),
+                name="article_media_kind_matches_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} #{self.pk}"
 
 
 def summary_path(instance: StoredSummary, filename: str) -> str:

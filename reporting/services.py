@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,18 +15,23 @@ from config import bounds
 from notifications.services import notify
 from orgs.models import OrgUnit, OrgUnitKind, Role, User
 from orgs.selectors import people_by_unit
+from patrols.photos import read_photo
 from reporting import figures as report_figures
 from reporting import periods
 from reporting.models import (
+    ARTICLE_PICTURES_MAX,
     PREPARERS,
     REVIEWERS,
     Article,
+    ArticleMedia,
+    MediaKind,
     MonthlyReport,
     ReportAction,
     ReportEvent,
     ReportStatus,
 )
 from reporting.selectors import compile_district
+from reporting.videos import read_video
 
 
 def can_prepare(user: User, unit: OrgUnit) -> bool:
@@ -232,9 +238,19 @@ def can_write_article(user: User) -> bool:
 
 @transaction.atomic
 def article_submit(
-    *, user: User, title: str, activity_ended_on: dt.date, body: str, community: OrgUnit | None = None
+    *,
+    user: User,
+    title: str,
+    activity_ended_on: dt.date,
+    body: str,
+    community: OrgUnit | None = None,
+    pictures: Sequence = (),
+    video=None,
 ) -> Article:
-    """File an article about an activity; it is late after the day following the activity's end."""
+    """File an article about an activity; it is late after the day following the activity's end.
+
+    Its pictures and video are all checked before anything is kept, so a refused file leaves nothing.
+    """
     community = community or user.org_unit
     if not can_write_article(user) or user.org_unit_id != community.pk:
         raise PermissionDenied
@@ -242,6 +258,7 @@ def article_submit(
     if activity_ended_on > timezone.localdate(now):
         raise ValidationError({"activity_ended_on": _("The activity cannot end in the future.")})
     bounds.check_event(activity_ended_on, unit=community, field="activity_ended_on")
+    media = _read_media(pictures=pictures, video=video, pictures_already=0, has_video=False)
     article = Article.objects.create(
         community=community,
         title=title.strip(),
@@ -251,6 +268,7 @@ def article_submit(
         submitted_at=now,
         late=periods.is_late(now, periods.article_deadline(activity_ended_on)),
     )
+    _keep_media(article, media, user)
     notify(
         recipients=User.objects.filter(
             org_unit_id=community.parent_id, role__in=REVIEWERS[OrgUnitKind.COMMUNITY], is_active=True
@@ -274,3 +292,85 @@ def article_forward(*, user: User, article: Article) -> Article:
     if not updated:
         raise ValidationError(_("This article has already been forwarded."))
     return article
+
+
+def can_change_media(user: User, article: Article) -> bool:
+    """The article's community staff add or remove its media until the district forwards it to the city.
+
+    A forwarded article is what the city received: it is kept as it was sent.
+    """
+    return (
+        article.forwarded_at is None and can_write_article(user) and user.org_unit_id == article.community_id
+    )
+
+
+def _read_media(
+    *, pictures: Sequence, video, pictures_already: int, has_video: bool
+) -> list[tuple[str, object]]:
+    """Check every file (pictures exactly like patrol photos) and return (kind, checked data) pairs."""
+    if pictures_already + len(pictures) > ARTICLE_PICTURES_MAX:
+        raise ValidationError(
+            {"pictures": _("An article has at most %(max)d pictures.") % {"max": ARTICLE_PICTURES_MAX}}
+        )
+    if video is not None and has_video:
+        raise ValidationError({"video": _("This article already has a video; remove it first.")})
+    media: list[tuple[str, object]] = []
+    for picture in pictures:
+        try:
+            media.append((MediaKind.PICTURE, read_photo(picture)))
+        except ValidationError as error:
+            raise ValidationError({"pictures": error.messages}) from None
+    if video is not None:
+        media.append((MediaKind.VIDEO, read_video(video)))
+    return media
+
+
+def _keep_media(article: Article, media: list[tuple[str, object]], user: User) -> list[ArticleMedia]:
+    kept = []
+    for kind, data in media:
+        if kind == MediaKind.PICTURE:
+            row = ArticleMedia(
+                article=article,
+                kind=kind,
+                content_type="image/jpeg",
+                size=len(data.content),
+                uploaded_by=user,
+            )
+        else:
+            row = ArticleMedia(
+                article=article, kind=kind, content_type=data.content_type, size=data.size, uploaded_by=user
+            )
+        row.file.save("upload", data.content, save=False)
+        row.save()
+        kept.append(row)
+    return kept
+
+
+@transaction.atomic
+def article_media_add(
+    *, user: User, article: Article, pictures: Sequence = (), video=None
+) -> list[ArticleMedia]:
+    """Add pictures or the video to an article not yet forwarded; all files are checked before any is kept."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not can_change_media(user, article):
+        raise PermissionDenied
+    counts = {kind: 0 for kind in MediaKind.values}
+    for kind in article.media.values_list("kind", flat=True):
+        counts[kind] += 1
+    media = _read_media(
+        pictures=pictures,
+        video=video,
+        pictures_already=counts[MediaKind.PICTURE],
+        has_video=bool(counts[MediaKind.VIDEO]),
+    )
+    return _keep_media(article, media, user)
+
+
+@transaction.atomic
+def article_media_remove(*, user: User, media: ArticleMedia) -> None:
+    """Remove a picture or the video of an article not yet forwarded; the file goes once the row is gone."""
+    article = Article.objects.select_for_update().get(pk=media.article_id)
+    if not can_change_media(user, article):
+        raise PermissionDenied
+    media.delete()
+    transaction.on_commit(lambda: media.file.storage.delete(media.file.name))

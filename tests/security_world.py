@@ -63,7 +63,7 @@ from publicity.models import (
 )
 from reporting import periods
 from reporting import services as reporting_services
-from reporting.models import Article, MonthlyReport, StoredSummary
+from reporting.models import Article, ArticleMedia, MonthlyReport, StoredSummary
 from tests.factories import (
     CityFactory,
     CommunityFactory,
@@ -120,6 +120,7 @@ class World:
     submitted_report: MonthlyReport
     locked_period: dt.date
     article: Article
+    article_picture: ArticleMedia
     notification: Notification
     board: BoardUpdate
     activity: Activity
@@ -331,6 +332,9 @@ def build_world() -> World:
     article = reporting_services.article_submit(
         user=inspector, title="3·15 宣传活动", activity_ended_on=today, body="社区开展了宣传活动。"
     )
+    (article_picture,) = reporting_services.article_media_add(
+        user=inspector, article=article, pictures=[jpeg_upload()]
+    )
 
     board = publicity_services.publicity_record_add(
         user=inspector,
@@ -398,6 +402,7 @@ def build_world() -> World:
         submitted_report=submitted_report,
         locked_period=add_months(this_month, -4),
         article=article,
+        article_picture=article_picture,
         notification=Notification.objects.filter(recipient=inspector).order_by("-pk").first(),
         board=board,
         activity=activity,

@@ -45,6 +45,8 @@ NOT_PAGES = re.compile(
 PROPER = frozenset(
     {"English", "Excel", "xlsx", "PDF", "QR", "API", "ID", "URL", "JSON", "CSV", "SMS", "WeCom", "DingTalk"}
     | {"IP", "HTTP", "GET", "POST", "LDAP", "Control", "Command", "Mac"}
+    # The formats and size limit of an article's pictures and video, as the upload form names them.
+    | {"JPEG", "PNG", "WebP", "WebM", "MB"}
     # An empty value as the admin's change history shows it.
     | {"None"}
 )

@@ -456,6 +456,19 @@ EXPECTED: dict[str, Row] = {
     "reporting:article_forward": Row(
         DISTRICT_A_STAFF_OR_ADMIN, _r("reporting:article_forward", lambda w: w.article.pk), "post"
     ),
+    # Pictures and the video of A's article: seen like the article, changed by A's staff until forwarded.
+    "reporting:article_media_file": Row(
+        A_RECORD, _r("reporting:article_media_file", lambda w: w.article_picture.pk)
+    ),
+    "reporting:article_media_add": Row(
+        A_TEAM_OR_REVIEWERS,
+        _r("reporting:article_media_add", lambda w: w.article.pk),
+        "post",
+        lambda w: {"pictures": [jpeg_upload()]},
+    ),
+    "reporting:article_media_remove": Row(
+        A_TEAM_OR_REVIEWERS, _r("reporting:article_media_remove", lambda w: w.article_picture.pk), "post"
+    ),
     "reporting:archive": Row(ANY_USER, _r("reporting:archive")),
     # Ledgers (台账): the page for anyone who reads records; community A's hazard ledger of the last
     # month for A's people, its district and the city (another unit's is a 404).
@@ -771,6 +784,12 @@ EXPECTED: dict[str, Row] = {
     ),
     "article-forward": Row(
         DISTRICT_A_STAFF_OR_ADMIN, _r("article-forward", lambda w: w.article.pk), "post", json=True
+    ),
+    "article-media": Row(
+        A_TEAM_OR_REVIEWERS,
+        _r("article-media", lambda w: w.article.pk),
+        "post",
+        lambda w: {"pictures": [jpeg_upload()]},
     ),
     # A proposal names an establishment: outsiders are told it does not exist (400), the offices
     # that may see it are refused (403: they change the register themselves).

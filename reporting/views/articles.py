@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.pagination import paginate
 from orgs.models import OrgUnit, OrgUnitKind
+from patrols.forms import MultipleFileInput, MultiplePhotoField
 from reporting import periods, services
-from reporting.models import Article
+from reporting.models import ARTICLE_PICTURES_MAX, Article, ArticleMedia, MediaKind
 
 PAGE_SIZE = 30
 TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
@@ -38,6 +40,19 @@ class ArticleForm(forms.Form):
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=gettext_lazy("What was done, where, who took part, and what came of it."),
+    )
+
+    pictures = MultiplePhotoField(
+        label=gettext_lazy("Pictures"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
+        help_text=gettext_lazy("Up to 9 photos (JPEG, PNG or WebP, 10 MB each)."),
+    )
+    video = forms.FileField(
+        label=gettext_lazy("Video"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
+        help_text=gettext_lazy("One short video, MP4 or WebM, up to 20 MB."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -102,16 +117,29 @@ def article_new(request):
     """Write an article; it is filed at once, and marked late if past its deadline."""
     if not services.can_write_article(request.user):
         raise PermissionDenied
-    form = ArticleForm(request.POST or None)
+    form = ArticleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             article = services.article_submit(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             _say_if_late(request, article)
             return redirect("reporting:article", pk=article.pk)
     return render(request, "reporting/article_form.html", {"form": form, "due_rule": due_rule()})
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class ArticleMediaForm(forms.Form):
+    pictures = ArticleForm.base_fields["pictures"]
+    video = ArticleForm.base_fields["video"]
 
 
 def _say_if_late(request, article: Article) -> None:
@@ -125,9 +153,11 @@ def _say_if_late(request, article: Article) -> None:
 
 
 @login_required
-def article_detail(request, pk: int):
+def article_detail(request, pk: int, media_form: forms.Form | None = None):
     article = get_object_or_404(
-        Article.objects.visible_to(request.user).select_related("community", "author", "forwarded_by"),
+        Article.objects.visible_to(request.user)
+        .select_related("community", "author", "forwarded_by")
+        .prefetch_related("media"),
         pk=pk,
     )
     return render(
@@ -139,7 +169,13 @@ def article_detail(request, pk: int):
             "can_forward": article.forwarded_at is None
             and services.can_review(request.user, article.community),
             "report_month": _month_text(article.activity_ended_on),
+            "pictures": [item for item in article.media.all() if item.kind == MediaKind.PICTURE],
+            "videos": [item for item in article.media.all() if item.kind == MediaKind.VIDEO],
+            "can_change_media": services.can_change_media(request.user, article),
+            "media_form": media_form or ArticleMediaForm(),
+            "pictures_max": ARTICLE_PICTURES_MAX,
         },
+        status=400 if media_form is not None else 200,
     )
 
 
@@ -162,9 +198,54 @@ def article_forward(request, pk: int):
     return redirect("reporting:article", pk=article.pk)
 
 
+@login_required
+@require_POST
+def article_media_add(request, pk: int):
+    """Add pictures or the video to an article; a refused file is said on the article's page."""
+    article = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
+    if not services.can_change_media(request.user, article):
+        raise PermissionDenied
+    form = ArticleMediaForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.article_media_add(user=request.user, article=article, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reporting:article", pk=article.pk)
+    return article_detail(request, pk, media_form=form)
+
+
+@login_required
+@require_POST
+def article_media_remove(request, pk: int):
+    media = get_object_or_404(ArticleMedia.objects.visible_to(request.user), pk=pk)
+    services.article_media_remove(user=request.user, media=media)
+    messages.success(request, _("Removed."))
+    return redirect("reporting:article", pk=media.article_id)
+
+
+@login_required
+def article_media_file(request, pk: int):
+    """A picture or video of an article, only for those who may see the article; never from storage."""
+    media = get_object_or_404(ArticleMedia.objects.visible_to(request.user), pk=pk)
+    try:
+        handle = media.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=media.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 urlpatterns = [
     path("articles/", article_list, name="article_list"),
     path("articles/new/", article_new, name="article_new"),
     path("articles/<int:pk>/", article_detail, name="article"),
     path("articles/<int:pk>/forward/", article_forward, name="article_forward"),
+    path("articles/<int:pk>/media/", article_media_add, name="article_media_add"),
+    path("articles/media/<int:pk>/", article_media_file, name="article_media_file"),
+    path("articles/media/<int:pk>/remove/", article_media_remove, name="article_media_remove"),
 ]
