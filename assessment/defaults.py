@@ -150,7 +150,13 @@ DEFAULT_ITEMS: dict[str, list[tuple[str, str, int, str, str]]] = {
         ),
         ("协助巡查", "配合巡查员开展日常巡查、夜查及专项整治的情况。", 20, Method.ON_SITE, ""),
         ("线索反映", "发现食品药品安全问题及违法线索，及时向信息员或巡查员反映。", 15, Method.DOCUMENTS, ""),
-        ("参加培训", "参加区、社区组织的集中培训和应急演练情况。", 15, Method.DOCUMENTS, ""),
+        (
+            "参加培训",
+            "参加区、社区组织的集中培训和应急演练情况（以培训记录的参加人员为准）。",
+            15,
+            Method.DOCUMENTS,
+            Metric.PERSON_TRAINING,
+        ),
         ("综合评议", "社区负责人、分管领导及居民评议，服务态度与工作纪律。", 15, Method.OVERALL, ""),
     ],
 }

@@ -23,9 +23,17 @@ from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 
 from assessment.models import LEAD_TARGETS, VOLUNTEER_PUBLICITY_PER_MONTH, Assessment, Metric, Tier
-from orgs.models import OrgUnit, User
+from orgs.models import OrgUnit, OrgUnitKind, User
 from patrols.models import Lead, LeadStatus, Patrol, PatrolMember, Reward, Visit
-from publicity.models import Activity, BoardUpdate, BrochureDrop
+from publicity.models import (
+    ROLE_AUDIENCE,
+    Activity,
+    BoardUpdate,
+    BrochureDrop,
+    TrainingMeasure,
+    TrainingSession,
+    TrainingTarget,
+)
 from reporting import catalogue, periods
 from reporting.rollup import unit_months
 from reporting.selectors import reporting_rates
@@ -101,37 +109,93 @@ def _months_existed(communities: list[OrgUnit], months: list[dt.date]) -> int:
     )
 
 
+# Which groups of the figure catalogue each metric speaks for. Besides the figures its rule is
+# made of, a metric's description lists every other figure of its groups that the catalogue shows
+# in the assessment (catalogue.ASSESSMENT), so a new kind of work marked for the assessment is
+# prefilled without being listed here.
+METRIC_GROUPS = {
+    Metric.PATROL_DAY_RATE: ("patrol",),
+    Metric.COVERAGE_RATE: ("coverage",),
+    Metric.RECTIFICATION_RATE: ("findings", "rapid_tests"),
+    Metric.LEADS: ("leads",),
+    Metric.PUBLICITY: ("publicity",),
+}
+
+
+def also_shown(metric: str, stated: tuple[str, ...]) -> list[str]:
+    """The keys of the counted figures of the metric's groups marked for the assessment, other than
+    the `stated` ones its rule is made of, in the catalogue's order."""
+    groups = METRIC_GROUPS[metric]
+    return [
+        figure.key
+        for figure in catalogue.FIGURES
+        if figure.group in groups
+        and catalogue.ASSESSMENT in figure.outputs
+        and figure.kind != catalogue.RATE
+        and figure.key not in stated
+    ]
+
+
+def _with_also(figure: Figure, metric: str, stated: tuple[str, ...], totals: dict) -> Figure:
+    keys = also_shown(metric, stated)
+    if keys:
+        figure.values.update({key: totals[key] for key in keys})
+        figure.source += "，" + "，".join(f"{_label(key)} {totals[key]}" for key in keys)
+    return figure
+
+
 def unit_figures(unit: OrgUnit, months: list[dt.date], *, now: dt.datetime) -> dict[str, Figure]:
     """The record-derived figures of a district or a community over `months`, per metric."""
     communities = _communities(unit)
     totals = unit_year(unit, months, now=now)
     label, archive = months_label(months), _archive_url(unit, months)
     result = {
-        Metric.PATROL_DAY_RATE: Figure(
-            {"patrol_days": totals["patrol_days"], "days": totals["days"]},
-            totals["patrol_day_rate"],
-            f"{label}：{_label('patrol_days')} {totals['patrol_days']} / {_label('days')} {totals['days']}",
-            archive,
+        Metric.PATROL_DAY_RATE: _with_also(
+            Figure(
+                {"patrol_days": totals["patrol_days"], "days": totals["days"]},
+                totals["patrol_day_rate"],
+                f"{label}：{_label('patrol_days')} {totals['patrol_days']} / "
+                f"{_label('days')} {totals['days']}",
+                archive,
+            ),
+            Metric.PATROL_DAY_RATE,
+            ("patrol_days", "days"),
+            totals,
         ),
-        Metric.COVERAGE_RATE: Figure(
-            {"covered": totals["covered"], "due": totals["due"]},
-            totals["coverage_rate"],
-            f"{label}：{_label('due')} {totals['due']}，{_label('covered')} {totals['covered']}",
-            archive,
+        Metric.COVERAGE_RATE: _with_also(
+            Figure(
+                {"covered": totals["covered"], "due": totals["due"]},
+                totals["coverage_rate"],
+                f"{label}：{_label('due')} {totals['due']}，{_label('covered')} {totals['covered']}",
+                archive,
+            ),
+            Metric.COVERAGE_RATE,
+            ("covered", "due"),
+            totals,
         ),
-        Metric.RECTIFICATION_RATE: Figure(
-            {"rectified": totals["rectified"], "findings": totals["findings"]},
-            totals["rectification_rate"],
-            f"{label}：{_label('findings')} {totals['findings']}，"
-            f"{_label('rectified')} {totals['rectified']}",
-            archive,
+        Metric.RECTIFICATION_RATE: _with_also(
+            Figure(
+                {"rectified": totals["rectified"], "findings": totals["findings"]},
+                totals["rectification_rate"],
+                f"{label}：{_label('findings')} {totals['findings']}，"
+                f"{_label('rectified')} {totals['rectified']}",
+                archive,
+            ),
+            Metric.RECTIFICATION_RATE,
+            ("rectified", "findings"),
+            totals,
         ),
-        Metric.LEADS: Figure(
-            {"reported": totals["leads_reported"], "filed": totals["leads_filed"]},
-            _target_rate(totals["leads_reported"], LEAD_TARGETS[unit.kind]) if months else None,
-            f"{label}：{_label('leads_reported')} {totals['leads_reported']}，"
-            f"{_label('leads_filed')} {totals['leads_filed']}（全年目标 {LEAD_TARGETS[unit.kind]} 条）",
-            f"{reverse('patrols:lead_list')}",
+        Metric.LEADS: _with_also(
+            Figure(
+                {"reported": totals["leads_reported"], "filed": totals["leads_filed"]},
+                _target_rate(totals["leads_reported"], LEAD_TARGETS[unit.kind]) if months else None,
+                f"{label}：{_label('leads_reported')} {totals['leads_reported']}，"
+                f"{_label('leads_filed')} {totals['leads_filed']}（全年目标 {LEAD_TARGETS[unit.kind]} 条）",
+                f"{reverse('patrols:lead_list')}",
+            ),
+            Metric.LEADS,
+            ("leads_reported", "leads_filed"),
+            totals,
         ),
     }
     rates = reporting_rates([unit], months, now=now)[unit.pk]
@@ -147,33 +211,25 @@ def unit_figures(unit: OrgUnit, months: list[dt.date], *, now: dt.datetime) -> d
 
 def _publicity(communities, months, totals, label: str, archive: str) -> Figure:
     """Months the bulletin column was updated, and quarters the slogans were, against what was owed:
-    only the months (and quarters) in which each community existed are owed."""
+    only the months (and quarters) in which each community existed are owed. Then every other
+    publicity figure the catalogue shows in the assessment (activities, brochures, training hours,
+    drills)."""
     quarter_ends = [month for month in months if month.month % 3 == 0]
     slogans = totals["slogan_met"]
     bulletins = totals["bulletin_met"]
     owed = _months_existed(communities, months) + _months_existed(communities, quarter_ends)
-    # Besides the boards' rules: every publicity figure the catalogue shows in the assessment
-    # (activities, brochures, training hours, drills), in the catalogue's order.
-    shown = [key for key in PUBLICITY_SHOWN if key not in ("bulletin_met", "slogan_met")]
-    return Figure(
-        {
-            "bulletin_months": bulletins,
-            "slogan_quarters": slogans,
-            "owed": owed,
-            **{key: totals[key] for key in shown},
-        },
-        catalogue.percent(bulletins + slogans, owed),
-        f"{label}：{_label('bulletin_met')} {bulletins}、{_label('slogan_met')} {slogans}（应 {owed} 次），"
-        + "，".join(f"{_label(key)} {totals[key]}" for key in shown),
-        archive,
+    return _with_also(
+        Figure(
+            {"bulletin_months": bulletins, "slogan_quarters": slogans, "owed": owed},
+            catalogue.percent(bulletins + slogans, owed),
+            f"{label}：{_label('bulletin_met')} {bulletins}、"
+            f"{_label('slogan_met')} {slogans}（应 {owed} 次）",
+            archive,
+        ),
+        Metric.PUBLICITY,
+        ("bulletin_met", "slogan_met"),
+        totals,
     )
-
-
-PUBLICITY_SHOWN = [
-    figure.key
-    for figure in catalogue.FIGURES
-    if figure.group == "publicity" and catalogue.ASSESSMENT in figure.outputs
-]
 
 
 def inspector_figures(inspector: User, months: list[dt.date], *, now: dt.datetime) -> dict[str, Figure]:
@@ -258,6 +314,40 @@ def volunteer_figures(volunteer: User, months: list[dt.date]) -> dict[str, Figur
     }
 
 
+def training_figure(person: User, months: list[dt.date]) -> Figure:
+    """The training sessions, meetings and drills a person was named at in the months assessed, and
+    their hours against the yearly hours target their district sets for their audience (publicity's
+    TrainingTarget); without such a target the assessor scores the item."""
+    label = months_label(months)
+    if not months:
+        return Figure({}, None, label, "")
+    first, last = months[0], periods.period_last_day(months[-1])
+    attended = TrainingSession.objects.filter(attendees=person, date__range=(first, last)).aggregate(
+        n=Count("pk"), hours=Sum("hours")
+    )
+    hours = f"{(attended['hours'] or Decimal(0)).normalize():f}"  # "5", "2.5" on either database
+    unit = person.org_unit
+    district = unit.parent if unit is not None and unit.kind == OrgUnitKind.COMMUNITY else unit
+    target = (
+        TrainingTarget.objects.filter(
+            district=district,
+            year=months[-1].year,
+            measure=TrainingMeasure.HOURS,
+            audience=ROLE_AUDIENCE.get(person.role),
+        )
+        .values_list("target", flat=True)
+        .first()
+    )
+    rate = min(100, int(Decimal(hours) * 100 / target)) if target else None
+    owed = f"（全年目标 {target} 学时）" if target else "（区未设学时目标）"
+    return Figure(
+        {"sessions": attended["n"], "hours": hours, "target": target},
+        rate,
+        f"{label}：本人参加培训、会议和演练 {attended['n']} 次，共 {hours} 学时{owed}",
+        reverse("publicity:training"),
+    )
+
+
 def sample_figure(assessment: Assessment) -> Figure:
     """The mean score of the sampled inspectors checked so far."""
     checks = assessment.checks.aggregate(
@@ -285,9 +375,13 @@ def assessment_figures(
 ) -> dict[str, Figure]:
     """Every record-derived figure an assessment's sheet may ask for."""
     if assessment.tier == Tier.INSPECTOR:
-        return inspector_figures(assessment.assessee_user, months, now=now)
+        result = inspector_figures(assessment.assessee_user, months, now=now)
+        result[Metric.PERSON_TRAINING] = training_figure(assessment.assessee_user, months)
+        return result
     if assessment.tier == Tier.VOLUNTEER:
-        return volunteer_figures(assessment.assessee_user, months)
+        result = volunteer_figures(assessment.assessee_user, months)
+        result[Metric.PERSON_TRAINING] = training_figure(assessment.assessee_user, months)
+        return result
     result = unit_figures(assessment.assessee_unit, months, now=now)
     if assessment.tier == Tier.COMMUNITY:
         result[Metric.SAMPLE_CHECKS] = sample_figure(assessment)

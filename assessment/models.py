@@ -95,6 +95,7 @@ class Metric(models.TextChoices):
     INSPECTOR_VISITS = "inspector_visits", _("Inspector's visits")
     INSPECTOR_LEADS = "inspector_leads", _("Inspector's leads")
     VOLUNTEER_PUBLICITY = "volunteer_publicity", _("Volunteer's publicity work")
+    PERSON_TRAINING = "person_training", _("Training attended")
 
 
 # The metrics that make sense on each tier's sheet.
@@ -116,8 +117,13 @@ TIER_METRICS = {
         Metric.PUBLICITY,
         Metric.SAMPLE_CHECKS,
     ),
-    Tier.INSPECTOR: (Metric.INSPECTOR_PATROL_DAYS, Metric.INSPECTOR_VISITS, Metric.INSPECTOR_LEADS),
-    Tier.VOLUNTEER: (Metric.VOLUNTEER_PUBLICITY,),
+    Tier.INSPECTOR: (
+        Metric.INSPECTOR_PATROL_DAYS,
+        Metric.INSPECTOR_VISITS,
+        Metric.INSPECTOR_LEADS,
+        Metric.PERSON_TRAINING,
+    ),
+    Tier.VOLUNTEER: (Metric.VOLUNTEER_PUBLICITY, Metric.PERSON_TRAINING),
 }
 
 

@@ -35,7 +35,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image, ImageDraw
 
-from assessment.figures import unit_figures
+from assessment.figures import METRIC_GROUPS, also_shown, unit_figures
 from orgs.models import OrgUnit, Role
 from patrols import schedule
 from patrols.models import (
@@ -611,21 +611,29 @@ def test_a_communitys_month_is_the_same_in_every_output(
 
     # The assessment's prefilled items take the same month.
     items = unit_figures(community_a, [OCTOBER], now=NOW)
-    assert items["patrol_day_rate"].values == {
-        "patrol_days": expected["patrol_days"],
-        "days": expected["days"],
-    }
-    assert items["coverage_rate"].values == {"covered": expected["covered"], "due": expected["due"]}
-    assert items["rectification_rate"].values == {
-        "rectified": expected["rectified"],
-        "findings": expected["findings"],
-    }
-    assert items["leads"].values == {"reported": expected["leads_reported"], "filed": expected["leads_filed"]}
-    publicity = items["publicity"].values
-    assert (publicity["training_hours"], publicity["drills"]) == (
-        expected["training_hours"],
-        expected["drills"],
+    assert (items["patrol_day_rate"].values["patrol_days"], items["patrol_day_rate"].values["days"]) == (
+        expected["patrol_days"],
+        expected["days"],
     )
+    assert items["coverage_rate"].values == {"covered": expected["covered"], "due": expected["due"]}
+    assert items["rectification_rate"].values["rectified"] == expected["rectified"]
+    assert items["rectification_rate"].values["findings"] == expected["findings"]
+    assert items["leads"].values["reported"] == expected["leads_reported"]
+    assert items["leads"].values["filed"] == expected["leads_filed"]
+    # Every other count the catalogue marks for the assessment (night checks, rapid tests,
+    # training hours, drills...) is prefilled in its metric's item with the month's value.
+    also = {key: metric for metric in METRIC_GROUPS for key in also_shown(metric, ())}
+    marked = {
+        figure.key
+        for figure in catalogue.FIGURES
+        if catalogue.ASSESSMENT in figure.outputs and figure.kind != catalogue.RATE
+    }
+    assert {"night_checks", "rapid_tests", "training_hours", "drills"} <= marked == set(also)
+    for key in marked - {"patrol_days", "days", "covered", "due", "rectified", "findings"}:
+        if key in ("leads_reported", "leads_filed", "bulletin_met", "slogan_met"):
+            continue
+        assert items[also[key]].values[key] == expected[key], key
+        assert f"{catalogue.BY_KEY[key].label} {expected[key]}" in str(items[also[key]].source), key
 
 
 def test_a_districts_month_is_the_same_in_every_output_and_on_the_citys_dashboard(
@@ -708,7 +716,7 @@ def test_a_community_opened_mid_year_owes_only_the_months_it_existed(truth, mont
     n = month["n"]
     items = unit_figures(n, [dt.date(2026, 9, 1), OCTOBER], now=NOW)
     october = truth["community"][n.pk]
-    assert items["patrol_day_rate"].values == {"patrol_days": 1, "days": 17}
+    assert items["patrol_day_rate"].values == {"patrol_days": 1, "days": 17, "visits": 1, "night_checks": 0}
     assert items["coverage_rate"].values == {"covered": october["covered"], "due": october["due"]}
     assert items["publicity"].values["owed"] == 1  # October's bulletin board; no quarter of its own ended
     assert items["report_timeliness"].values["expected"] == 1

@@ -14,8 +14,15 @@ from openpyxl import load_workbook
 from assessment import defaults, services
 from assessment.models import Assessment, Metric, Tier
 from orgs.models import Role
-from publicity.models import BrochureDrop
-from publicity.services import publicity_record_add
+from publicity.models import (
+    BrochureDrop,
+    TrainingAudience,
+    TrainingKind,
+    TrainingMeasure,
+    TrainingSession,
+    TrainingTarget,
+)
+from publicity.services import publicity_record_add, training_session_add
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +58,10 @@ def assess(client, head, volunteer) -> Assessment:
 def test_the_default_volunteer_sheet_adds_up_to_100_and_prefills_publicity():
     rows = defaults.default_items(Tier.VOLUNTEER)
     assert sum(row["points"] for row in rows) == Decimal(100)
-    assert [row["metric"] for row in rows if row["metric"]] == [Metric.VOLUNTEER_PUBLICITY]
+    assert [row["metric"] for row in rows if row["metric"]] == [
+        Metric.VOLUNTEER_PUBLICITY,
+        Metric.PERSON_TRAINING,
+    ]
 
 
 def test_a_community_head_assesses_their_volunteer(client, clock, head_a, volunteer_a, volunteer_work):
@@ -69,7 +79,10 @@ def test_a_community_head_assesses_their_volunteer(client, clock, head_a, volunt
     assert publicity.score == Decimal("9.5")
     assert "入户 120 户" in publicity.source
 
-    for item in assessment.items.filter(metric=""):
+    # No hours target for residents in the district: the head scores the training item too.
+    training = assessment.items.get(metric=Metric.PERSON_TRAINING)
+    assert training.score is None and "区未设学时目标" in training.source
+    for item in assessment.items.filter(score__isnull=True):
         services.assessment_item_score(user=head_a, item=item, score=item.points)
     page = client.post(reverse("assessment:detail", args=[assessment.pk]), {"action": "submit"})
     assert page.status_code == 302
@@ -82,6 +95,39 @@ def test_a_community_head_assesses_their_volunteer(client, clock, head_a, volunt
     mine = client.get(reverse("assessment:mine"))
     assert mine.status_code == 200 and "74.5" in mine.text
     assert client.get(reverse("assessment:detail", args=[assessment.pk])).status_code == 200
+
+
+def test_the_training_a_volunteer_attended_is_prefilled_against_the_districts_hours_target(
+    client, clock, head_a, volunteer_a, community_a
+):
+    """Named at two sessions (2 and 3 hours) and a drill of another year; the district asks 10 hours
+    a year of residents: 5 of 10 hours earn half of the item's 15 points."""
+    clock.set(IN_WINDOW)
+    for day, hours in ((dt.date(2026, 4, 8), "2"), (dt.date(2026, 10, 9), "3"), (dt.date(2025, 5, 5), "1")):
+        training_session_add(
+            user=head_a,
+            session=TrainingSession(
+                date=day,
+                kind=TrainingKind.TRAINING,
+                topic="食品安全知识",
+                audience=TrainingAudience.RESIDENTS,
+                hours=Decimal(hours),
+                attendance=20,
+            ),
+            attendees=[volunteer_a],
+        )
+    TrainingTarget.objects.create(
+        district=community_a.parent,
+        year=2026,
+        measure=TrainingMeasure.HOURS,
+        audience=TrainingAudience.RESIDENTS,
+        target=10,
+    )
+    assessment = assess(client, head_a, volunteer_a)
+    training = assessment.items.get(metric=Metric.PERSON_TRAINING)
+    assert (training.figure["sessions"], training.figure["target"]) == (2, 10)
+    assert training.score == Decimal("7.5")
+    assert "参加培训、会议和演练 2 次，共 5 学时（全年目标 10 学时）" in training.source
 
 
 def test_the_volunteer_sheet_is_edited_and_exported_by_the_community(
