@@ -27,6 +27,24 @@ def test_the_floor_counts_what_the_product_counts_in_a_month_with_drafts_late_en
     assert set(floor) == set(product) and len(product) == 4
     for pk, figures in product.items():
         assert floor[pk] == figures, pk
+
     # Not an agreement on nothing: the month has counted work and a draft that must not count.
-    assert sum(figures["visits"] for figures in product.values()) == 9
+    def city(key: str) -> int:
+        return sum(figures[key] for figures in product.values())
+
+    assert city("visits") == 11
+    # ... and every kind of work of issue #22 that the month holds: a night and a joint check,
+    # rapid tests at visits (the room's are the district's), training hours and a drill.
+    assert (
+        city("night_checks"),
+        city("joint_checks"),
+        city("rapid_tests"),
+        city("rapid_tests_positive"),
+    ) == (
+        1,
+        1,
+        3,
+        1,
+    )
+    assert city("training_hours") > 0 and city("drills") == 1
     assert month["n"].pk in product and product[month["n"].pk]["days"] == 17
