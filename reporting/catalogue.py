@@ -320,8 +320,8 @@ FIGURES: list[Figure] = [
         outputs=EVERYWHERE,
     ),
     *_category_figures(),
-    # Rapid tests (快筛快检), counted where the visit was: the tests of a district's own test room
-    # are not a community's work, and are shown on the district's test-room page and ledger.
+    # Rapid tests (快筛快检), counted where the visit was; the tests of a district's own test room
+    # are the district's own work, counted in its figures (and so the city's), never a community's.
     Figure(
         "rapid_tests",
         _("Rapid-test batches"),
@@ -338,6 +338,23 @@ FIGURES: list[Figure] = [
         _("Of those batches, the ones whose result was positive (each opened a finding)"),
         "rapid_tests",
         outputs=frozenset({DASHBOARD, REPORT, API, EXCEL, PDF}),
+    ),
+    Figure(
+        "room_rapid_tests",
+        _("Rapid tests in the district's test room"),
+        _(
+            "Samples tested in the district's own rapid-test room, by the day they were tested "
+            "(Asia/Shanghai): the district's work, added to what its communities reported"
+        ),
+        "rapid_tests",
+        tiers=ABOVE_COMMUNITY,
+    ),
+    Figure(
+        "room_rapid_tests_positive",
+        _("Room rapid tests positive"),
+        _("Of the test room's batches, the positive ones (each opened a lead or named a finding)"),
+        "rapid_tests",
+        tiers=ABOVE_COMMUNITY,
     ),
     # Leads and incidents.
     Figure(

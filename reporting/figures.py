@@ -276,6 +276,28 @@ def _add_rapid_tests(result: dict, ids: list[int], period: dt.date) -> None:
         result[row["community_id"]]["rapid_tests_positive"] = row["positive"]
 
 
+def district_own_figures(district_ids: Iterable[int], period: dt.date) -> dict[int, dict]:
+    """Per district id, the month's figures of the district's own work, which no community reports:
+    the batches tested in its rapid-test room, by when they were tested. One query."""
+    return room_rapid_tests(district_ids, *periods.month_bounds(period))
+
+
+def room_rapid_tests(district_ids: Iterable[int], start: dt.datetime, end: dt.datetime) -> dict[int, dict]:
+    """Per district id, the batches its test room tested from `start` to before `end`, and the positive
+    ones (the test-room page asks it for a month and for the year to date)."""
+    result = {pk: {"room_rapid_tests": 0, "room_rapid_tests_positive": 0} for pk in district_ids}
+    rows = (
+        RapidTest.objects.filter(district_id__in=list(result), tested_at__gte=start, tested_at__lt=end)
+        .values("district_id")
+        .annotate(tests=Count("pk"), positive=Count("pk", filter=Q(result=RapidTestResult.POSITIVE)))
+    )
+    for row in rows:
+        result[row["district_id"]].update(
+            room_rapid_tests=row["tests"], room_rapid_tests_positive=row["positive"]
+        )
+    return result
+
+
 # A month that is over changes rarely (a late record, an amendment), yet its figures cost a month
 # (its trend values, a year) of visits and findings to count: they are kept this long, so a burst of
 # dashboard views counts them once. The current month is always counted live.

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from orgs.models import OrgUnit, OrgUnitKind
 from reporting import catalogue, periods
-from reporting.figures import live_figures
+from reporting.figures import district_own_figures, live_figures
 from reporting.models import MonthlyReport
 from reporting.selectors import (
     Rates,
@@ -180,7 +180,8 @@ def _district_own(
                     row.unit, None if row.provisional else row.figures, bool(row.report and row.report.late)
                 )
                 for row in rows
-            ]
+            ],
+            district_own_figures([district.pk], period)[district.pk],
         )
     figures.pop("rows", None)
     return UnitMonth(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs.models import OrgUnit, OrgUnitKind
 from patrols.registry_cache import renew_generations
 from reporting import catalogue, periods
+from reporting.figures import district_own_figures
 from reporting.models import MonthlyReport, ReportStatus
 
 # The monthly reports' generation: the dashboards keep what they read of the reports and the
@@ -66,11 +67,13 @@ class Received:
     late: bool = False
 
 
-def compiled_figures(members: list[Received]) -> dict:
+def compiled_figures(members: list[Received], own: dict) -> dict:
     """A district's figures from its communities: the totals of the reports it received (§6), how
-    many it received, and each community's state and figures under "rows"."""
+    many it received, and each community's state and figures under "rows"; plus the district's
+    `own` work (reporting.figures.district_own_figures), which no community reports."""
     received = [member for member in members if member.figures is not None]
     compiled = catalogue.total(member.figures for member in received)
+    compiled.update(own)
     compiled.update(
         communities_expected=len(members),
         communities_received=len(received),
@@ -116,8 +119,9 @@ def compile_districts(districts: Iterable[OrgUnit], period: dt.date) -> dict[int
             return Received(community, None)
         return Received(community, catalogue.normalise(report.figures), report.late)
 
+    own = district_own_figures([district.pk for district in districts], period)
     return {
-        district.pk: compiled_figures([received(c) for c in by_district[district.pk]])
+        district.pk: compiled_figures([received(c) for c in by_district[district.pk]], own[district.pk])
         for district in districts
     }
 

@@ -453,6 +453,19 @@ def clerk_count(community: OrgUnit, *, on: dt.date) -> dict:
     return catalogue.with_rates(figures)
 
 
+def clerk_room(district: OrgUnit) -> dict:
+    """The batches a district's own test room tested in October, by the local day tested."""
+    tests = [
+        test
+        for test in RapidTest.objects.filter(district=district)
+        if periods.period_of(test.tested_at.astimezone(periods.local_zone()).date()) == OCTOBER
+    ]
+    return {
+        "room_rapid_tests": len(tests),
+        "room_rapid_tests_positive": sum(test.result == "positive" for test in tests),
+    }
+
+
 def added(*many: dict, expected: int | None = None, late: int = 0) -> dict:
     result = dict.fromkeys(catalogue.ADDITIVE, 0)
     for figures in many:
@@ -480,8 +493,12 @@ def truth(month, community_a, community_b, community_c):
         n.pk: clerk_count(n, on=frozen_on[n.pk]),
     }
     district_a = added(community[community_a.pk], community[n.pk], expected=3, late=1)
+    district_a.update(clerk_room(community_a.parent))
     district_c = added(community[community_c.pk], expected=1)
+    district_c.update(clerk_room(community_c.parent))
     city = added(district_a, district_c)
+    # The district's own test room tested one sample in October: the district's work, no community's.
+    assert (district_a["room_rapid_tests"], district_a["room_rapid_tests_positive"]) == (1, 0)
     # Not reported counts: the story of the month, as a head would tell it.
     a = community[community_a.pk]
     assert (a["patrol_days"], a["patrols"], a["visits"], a["findings"]) == (4, 6, 8, 4)
@@ -669,6 +686,10 @@ def test_a_districts_month_is_the_same_in_every_output_and_on_the_citys_dashboar
         f.key: expected[f.key] for f in catalogue.shown(catalogue.API, "district")
     }
     assert rollup["own"]["provisional"] is False
+    # The district's test-room page shows the month's own work as its report does.
+    room = client.get(reverse("patrols:rapid_test_room"), {"month": "2026-10"}).content.decode()
+    assert f'data-figure="room_month">{expected["room_rapid_tests"]}<' in room
+    assert f'data-figure="room_month_positive">{expected["room_rapid_tests_positive"]}<' in room
     assert {row["unit_name"]: row["included"] for row in rollup["rows"]} == {
         community_a.name: True,
         community_b.name: False,

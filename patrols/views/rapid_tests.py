@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -253,20 +252,19 @@ def rapid_test_room(request):
 
 def _room_counts(district, month) -> dict:
     """The room's batches of the month and of its year up to the month's end, and the positive ones:
-    the district's own figures, which no community report holds. One query."""
-    first, last = _month_range(month)
-    in_month = Q(tested_at__date__gte=first)
-    positive = Q(result=RapidTestResult.POSITIVE)
-    return (
-        RapidTest.objects.filter(district=district)
-        .tested_between(month.replace(month=1), last)
-        .aggregate(
-            month=Count("pk", filter=in_month),
-            month_positive=Count("pk", filter=in_month & positive),
-            year=Count("pk"),
-            year_positive=Count("pk", filter=positive),
-        )
-    )
+    the district's own figures of the catalogue (room_rapid_tests), which no community report holds."""
+    from reporting import periods
+    from reporting.figures import district_own_figures, room_rapid_tests
+
+    in_month = district_own_figures([district.pk], month)[district.pk]
+    year_start, month_end = periods.month_bounds(month.replace(month=1))[0], periods.month_bounds(month)[1]
+    in_year = room_rapid_tests([district.pk], year_start, month_end)[district.pk]
+    return {
+        "month": in_month["room_rapid_tests"],
+        "month_positive": in_month["room_rapid_tests_positive"],
+        "year": in_year["room_rapid_tests"],
+        "year_positive": in_year["room_rapid_tests_positive"],
+    }
 
 
 @login_required
