@@ -24,7 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 from simple_history.utils import bulk_create_with_history
 
@@ -41,19 +41,30 @@ from patrols.models import (
     FindingKind,
     FindingStatus,
     FoodGrade,
+    GradingTarget,
     Incident,
     Lead,
     LeadSource,
     ModelStatus,
+    Patrol,
+    PatrolKind,
+    RapidTest,
+    RapidTestMethod,
+    RapidTestResult,
     RiskClass,
     Severity,
+    SpecialCampaign,
     Status,
     Visit,
     VisitResult,
     WatchList,
+    WatchListPublication,
 )
 from patrols.registry_cache import registry_changed
-from patrols.services import incidents, leads, records
+from patrols.services import campaigns, incidents, leads, records, watch_lists
+from patrols.services.establishments import establishment_save
+from patrols.services.grading import grading_target_set
+from patrols.services.rapid_tests import RapidTestInput, rapid_test_in_room, rapid_test_on_visit
 from patrols.services.rectifications import rectification_evidence_add
 from publicity import model_units
 from publicity.models import (
@@ -79,7 +90,13 @@ from publicity.services import (
 )
 from reporting import periods
 from reporting.models import Article, MonthlyReport, ReportStatus
-from reporting.services import article_forward, article_submit, current_figures, monthly_report_return
+from reporting.services import (
+    article_forward,
+    article_media_add,
+    article_submit,
+    current_figures,
+    monthly_report_return,
+)
 
 SEED = "seed-demo-v1"
 PASSWORD = "demo12345"
@@ -172,7 +189,8 @@ JY_SUBJECT = {
     Category.SCHOOL_CANTEEN: 3,
     Category.WORKPLACE_CANTEEN: 3,
 }
-# One black-listed shop per district: (community number, establishment index).
+# One black-listed shop per district: (community number, establishment index). The red list is the
+# shops the demo makes model shops (or candidates); the district lists both in seed_watch_lists.
 BLACK_LIST_SLOT = (1, 2)
 VISIT_STATES = ("overdue", "due", "ok", "never")
 VISIT_STATE_WEIGHTS = (2, 2, 7, 1)
@@ -304,7 +322,8 @@ def build_establishment(
         status=rng.choices((Status.OPEN, Status.SUSPENDED, Status.CLOSED), weights=(92, 5, 3))[0],
         risk_class=risk,
         tightened_interval_months=tightened,
-        watch_list=watch,
+        # Off the lists until the district puts it on one, with the day and why (seed_watch_lists).
+        watch_list=WatchList.NONE,
         model_status=rng.choice((ModelStatus.CANDIDATE, ModelStatus.MODEL)) if watch == WatchList.RED else "",
         registered_on=registered,
         last_visited_on=last_visit(
@@ -729,6 +748,222 @@ def seed_incidents(community: OrgUnit) -> None:
         people_affected=3,
     )
     incidents.incident_follow_up(user=head, incident=late, text="3 人已就医，症状缓解，剩余蘑菇已收集待检。")
+    # Wild mushrooms may poison more households than this one: the district sends it up to the city.
+    officer = User.objects.get(username=f"dist-{community.parent.code}-1")
+    incidents.incident_escalate(
+        user=officer, incident=late, note="疑似野生菌中毒，毒蘑菇来源不明，可能涉及其他家庭，报市局协调排查。"
+    )
+
+
+# The district's patrol plans (seed 000 篇三): night checks (夜查) around markets and street stalls at
+# least twice a month in every community, and a special campaign before school term with its own checks.
+NIGHT_TARGET = 2
+# Night checks on these days of the previous month; the third community of each district managed only
+# the first, for the district's shortfall list to show it.
+NIGHT_DAYS = (9, 23)
+NIGHT_SHORT_COMMUNITY = 3
+NIGHT_CATEGORIES = (Category.FOOD_SERVICE, Category.SMALL_WORKSHOP, Category.FOOD_RETAIL)
+CAMPAIGN_NAME = "校园食品安全专项整治"
+CAMPAIGN_ITEMS = (
+    "食品原料进货查验记录和索证索票齐全",
+    "每餐次食品留样不少于125克并保存48小时",
+    "校园周边无销售“三无”食品和劣质辣条",
+)
+CAMPAIGN_CATEGORIES = (Category.SCHOOL_CANTEEN, Category.FOOD_RETAIL, Category.FOOD_SERVICE)
+JOINT_DEPARTMENTS = "区市场监管局、区卫健局、区城管局"
+# (sample, item, method, unit): what the rapid-test kit checks at a visit and in the district's room.
+RAPID_SAMPLES = (
+    ("青菜", "有机磷和氨基甲酸酯类农药残留", RapidTestMethod.ENZYME_INHIBITION, "%"),
+    ("猪肉", "克伦特罗（瘦肉精）", RapidTestMethod.COLLOIDAL_GOLD, ""),
+    ("豆芽", "亚硫酸盐", RapidTestMethod.TEST_STRIP, "mg/kg"),
+    ("散装白酒", "甲醇", RapidTestMethod.TEST_STRIP, "g/L"),
+)
+
+
+def seed_patrol_plans(district: OrgUnit) -> SpecialCampaign:
+    """The district's monthly target of night checks and its school-term campaign, through the services."""
+    officer = User.objects.get(username=f"dist-{district.code}-1")
+    campaigns.target_set(user=officer, kind=PatrolKind.NIGHT, monthly_minimum=NIGHT_TARGET)
+    campaign = SpecialCampaign.objects.filter(district=district, name=CAMPAIGN_NAME).first()
+    if campaign is None:
+        first = history_start(timezone.localdate())
+        campaign = campaigns.campaign_save(
+            user=officer,
+            name=CAMPAIGN_NAME,
+            starts_on=first + dt.timedelta(days=10),
+            ends_on=first + dt.timedelta(days=40),
+            checklist_items=CAMPAIGN_ITEMS,
+        )
+    return campaign
+
+
+def patrol_kinds_plan(number: int, today: dt.date) -> list[tuple[str, dt.date]]:
+    """Which records besides the daily patrols a community keeps: its night checks, and in some
+    communities a campaign record, a joint check with the departments or a holiday check."""
+    last_month, this_month = history_start(today), today.replace(day=1)
+    days = NIGHT_DAYS[:1] if number == NIGHT_SHORT_COMMUNITY else NIGHT_DAYS
+    plan = [(PatrolKind.NIGHT, last_month + dt.timedelta(days=day - 1)) for day in days]
+    if today.day > 3:
+        plan.append((PatrolKind.NIGHT, this_month + dt.timedelta(days=1)))
+    if number in (1, 2):
+        plan.append((PatrolKind.CAMPAIGN, last_month + dt.timedelta(days=15 + number)))
+    if number == 1:
+        plan.append((PatrolKind.JOINT, last_month + dt.timedelta(days=12)))
+    if number == 4:
+        plan.append((PatrolKind.HOLIDAY, last_month + dt.timedelta(days=27)))
+    return [(kind, day) for kind, day in plan if day < today]
+
+
+def kind_shops(community: OrgUnit, kind: str, day: dt.date) -> list[Establishment]:
+    """Two open establishments to visit on a record of `kind`: those whose last visit is this day or
+    later, so the registry's last visits (and the daily history built from them) stay as they are."""
+    shops = community.establishments.open().filter(last_visited_on__gte=day).order_by("pk")
+    if kind == PatrolKind.NIGHT:
+        shops = shops.filter(category__in=NIGHT_CATEGORIES)
+    elif kind == PatrolKind.CAMPAIGN:
+        shops = shops.filter(
+            category__in=(Category.SCHOOL_CANTEEN, Category.FOOD_RETAIL, Category.FOOD_SERVICE)
+        )
+    return list(shops[:2])
+
+
+def seed_patrol_kinds(community: OrgUnit, number: int, campaign: SpecialCampaign) -> None:
+    """Night checks, campaign, joint and holiday records through the real services, each visited,
+    submitted and reviewed on its day (the demo clock), with rapid tests at the visits: negative but
+    for one positive per district (its first community's first night check), which opens a finding.
+
+    Record ids derive from the community, the kind and the day: a second run adds nothing.
+    """
+    inspectors = list(User.objects.inspectors().filter(org_unit=community).order_by("username"))
+    head = User.objects.get(org_unit=community, role=Role.COMMUNITY_HEAD)
+    leader = User.objects.get(org_unit=community, role=Role.SUPERVISING_LEADER)
+    today = timezone.localdate()
+    # A positive result writes its finding's or lead's text in the district's language.
+    with translation.override(settings.LANGUAGE_CODE), demo_clock() as clock:
+        for position, (kind, day) in enumerate(patrol_kinds_plan(number, today)):
+            key = f"{community.code}:{kind}:{day:%Y%m%d}"
+            if Patrol.objects.filter(client_id=uuid.uuid5(DEMO_NAMESPACE, key)).exists():
+                continue
+            shops = kind_shops(community, kind, day)
+            if not shops:
+                continue
+            night = kind == PatrolKind.NIGHT
+            start = dt.time(20) if night else dt.time(9)
+            clock.moment = timezone.make_aware(dt.datetime.combine(day, dt.time(23 if night else 17)))
+            lead, partner = inspectors[(day.toordinal() + 1) % 2], inspectors[2]
+            patrol, _created = records.patrol_start(
+                user=lead,
+                team=[partner],
+                date=day,
+                kind=kind,
+                campaign=campaign if kind == PatrolKind.CAMPAIGN else None,
+                joint_departments=JOINT_DEPARTMENTS if kind == PatrolKind.JOINT else "",
+                notes="节前重点检查商超和餐饮单位" if kind == PatrolKind.HOLIDAY else "",
+                client_id=uuid.uuid5(DEMO_NAMESPACE, key),
+            )
+            rng = rng_for(f"kinds:{key}")
+            for n, shop in enumerate(shops):
+                at = timezone.make_aware(dt.datetime.combine(day, start)) + dt.timedelta(minutes=40 * n)
+                checklist = [{"item": item, "ok": True} for item in campaign.checklist_items]
+                visit, _created = records.visit_record(
+                    user=lead,
+                    patrol=patrol,
+                    establishment=shop,
+                    result=VisitResult.COMPLIANT,
+                    checklist=checklist if kind == PatrolKind.CAMPAIGN else (),
+                    visited_at=at,
+                    client_id=uuid.uuid5(DEMO_NAMESPACE, f"{key}:{n}"),
+                )
+                positive = number == 1 and position == 0 and n == 0
+                sample, item, method, unit = RAPID_SAMPLES[rng.randrange(len(RAPID_SAMPLES))]
+                rapid_test_on_visit(
+                    user=lead,
+                    visit=visit,
+                    data=RapidTestInput(
+                        tested_at=at + dt.timedelta(minutes=15),
+                        sample=sample,
+                        item=item,
+                        method=method,
+                        result=RapidTestResult.POSITIVE if positive else RapidTestResult.NEGATIVE,
+                        value_unit=unit if positive else "",
+                        value=Decimal("62.5") if positive and unit else None,
+                        photo=demo_photo((240, 240, 230)) if positive else None,
+                    ),
+                )
+            records.patrol_submit(user=lead, patrol=patrol)
+            if (today - day).days > 2:
+                records.patrol_approve(user=head, patrol=patrol)
+                records.patrol_approve(user=leader, patrol=patrol)
+
+
+def seed_rapid_test_room(district: OrgUnit) -> None:
+    """Samples from the district's markets tested in its rapid-test room last month; one positive,
+    which opens a lead of the district office about the shop it came from."""
+    if RapidTest.objects.filter(district=district).exists():
+        return
+    officer = User.objects.get(username=f"dist-{district.code}-2")
+    community = district.children.communities().order_by("code")[1]
+    shops = list(
+        community.establishments.open().filter(category=Category.FOOD_RETAIL).order_by("pk")[:2]
+    ) or list(community.establishments.open().order_by("pk")[:2])
+    first = history_start(timezone.localdate())
+    # A positive result writes its finding's or lead's text in the district's language.
+    with translation.override(settings.LANGUAGE_CODE), demo_clock() as clock:
+        for n, (sample, item, method, _unit) in enumerate(RAPID_SAMPLES):
+            positive = n == 1
+            tested_at = timezone.make_aware(
+                dt.datetime.combine(first + dt.timedelta(days=4 + 6 * n), dt.time(10))
+            )
+            clock.moment = tested_at + dt.timedelta(hours=1)
+            rapid_test_in_room(
+                user=officer,
+                district=district,
+                data=RapidTestInput(
+                    tested_at=tested_at,
+                    sample=sample,
+                    item=item,
+                    method=method,
+                    result=RapidTestResult.POSITIVE if positive else RapidTestResult.NEGATIVE,
+                ),
+                establishment=shops[n % len(shops)],
+                sample_source=f"{community.name}农贸市场抽样",
+            )
+
+
+def seed_watch_lists(district: OrgUnit) -> None:
+    """The district puts its model shops on the red list and its worst offender on the black list
+    (the day and reason stamped by the register's own path), then publishes both lists."""
+    if WatchListPublication.objects.filter(district=district).exists():
+        return
+    officer = User.objects.get(username=f"dist-{district.code}-1")
+    number, index = BLACK_LIST_SLOT
+    black = Establishment.objects.filter(community__code=f"{district.code}{number:03d}").order_by("pk")[index]
+    red = Establishment.objects.filter(community__parent=district).exclude(model_status="")
+    # Listed yesterday (a shop's last visit may have been then, not later), published today.
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with demo_clock() as clock:
+        clock.moment = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(15)))
+        if black.watch_list != WatchList.BLACK and black.status != Status.CLOSED:
+            black.watch_list = WatchList.BLACK
+            establishment_save(
+                establishment=black, user=officer, reason="一年内三次检查发现违法违规行为，拒不整改"
+            )
+        for shop in red.exclude(status=Status.CLOSED).exclude(watch_list=WatchList.RED).order_by("pk"):
+            shop.watch_list = WatchList.RED
+            establishment_save(
+                establishment=shop, user=officer, reason="连续两年巡查无问题，评为放心消费示范店"
+            )
+    watch_lists.watch_list_publish(user=officer, district=district)
+
+
+def seed_grading_target(district: OrgUnit) -> None:
+    """Every food-service establishment graded (100 %) by the end of next quarter, as the district set."""
+    if GradingTarget.objects.filter(district=district).exists():
+        return
+    officer = User.objects.get(username=f"dist-{district.code}-1")
+    today = timezone.localdate()
+    deadline = schedule.add_months(today.replace(day=1), 4) - dt.timedelta(days=1)
+    grading_target_set(user=officer, target_percent=100, deadline=deadline)
 
 
 def seed_articles(community: OrgUnit, number: int) -> None:
@@ -743,6 +978,8 @@ def seed_articles(community: OrgUnit, number: int) -> None:
         activity_ended_on=today - dt.timedelta(days=1),
         body="社区巡查员走进辖区小学，为学生讲解食品安全知识，发放宣传册 200 份。",
     )
+    # 文字、图片、视频: the activity's picture goes with the article, before the district forwards it.
+    article_media_add(user=info, article=on_time, pictures=[demo_photo((230, 160, 40))])
     article_submit(
         user=info,
         title=f"{community.name}组织过期药品回收活动",
@@ -856,11 +1093,13 @@ class Command(BaseCommand):
                 upsert_user(username, Role.DISTRICT_OFFICER, district, password_hash)
             upsert_user(f"liaison-{district_code}", Role.DISTRICT_LIAISON, district, password_hash)
             rows.append((f"liaison-{district_code}", str(Role.DISTRICT_LIAISON.label)))
+            campaign = seed_patrol_plans(district)
             for number, short_name in enumerate(community_names, start=1):
                 community = self.seed_community(district, number, short_name, streets, password_hash)
                 grids = list(community.children.filter(kind=OrgUnitKind.GRID))
                 created += seed_establishments(community, number, streets, grids, admin)
                 seed_patrol_history(community)
+                seed_patrol_kinds(community, number, campaign)
                 seed_publicity(community, number)
                 seed_articles(community, number)
                 if number == 1:
@@ -875,6 +1114,9 @@ class Command(BaseCommand):
                         (f"head-{community.code}", f"{Role.COMMUNITY_HEAD.label} · {community.name}"),
                         (f"leader-{community.code}", f"{Role.SUPERVISING_LEADER.label} · {community.name}"),
                     ]
+            seed_rapid_test_room(district)
+            seed_watch_lists(district)
+            seed_grading_target(district)
             seed_model_units(district)
             seed_assessment(district)
             officer = User.objects.get(username=f"dist-{district_code}-1")
