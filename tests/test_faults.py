@@ -243,6 +243,7 @@ def test_archived_record_cannot_be_changed_in_the_admin(client, archived, city):
         "status": "draft",
         "notes": "改",
         "created_by": archived.created_by_id,
+        "kind": archived.kind,
     }
     assert client.post(revert, attempt).status_code == 403
     assert _snapshot(archived) == before

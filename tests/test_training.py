@@ -108,10 +108,24 @@ def test_the_head_count_is_at_least_the_people_named(api, info_officer_a, inspec
 
 def test_the_api_refuses_out_of_range_hours(api, info_officer_a):
     api.force_authenticate(info_officer_a)
-    for hours in ("0", "0.7", "99"):
+    for hours in ("0", "0.7", "99", None):
         answer = api.post(reverse("trainingsession-list"), {**_form(hours=hours)}, format="json")
         assert answer.status_code == 400 and "hours" in answer.json(), hours
     assert not TrainingSession.objects.exists()
+
+
+def test_a_session_recorded_before_hours_were_asked_lists_none(api, info_officer_a, community_a):
+    TrainingSession.objects.create(
+        community=community_a,
+        organiser=community_a,
+        date=timezone.localdate(),
+        created_by=info_officer_a,
+        topic="食品安全知识",
+        attendance=12,
+    )
+    api.force_authenticate(info_officer_a)
+    (listed,) = api.get(reverse("trainingsession-list")).json()["results"]
+    assert listed["hours"] is None and listed["attendance"] == 12
 
 
 def test_the_district_office_records_a_district_session_in_one_of_its_communities(

@@ -131,6 +131,8 @@ class TrainingSessionSerializer(serializers.ModelSerializer):
         min_value=TRAINING_HOURS_MIN,
         max_value=TRAINING_HOURS_MAX,
         validators=[validate_training_hours],
+        # Sessions recorded before hours were asked for have none (null); a new one must give them.
+        allow_null=True,
         help_text=_("From 0.5 to 24, in half hours."),
     )
     audience = serializers.ChoiceField(choices=TrainingAudience.choices)
@@ -140,6 +142,11 @@ class TrainingSessionSerializer(serializers.ModelSerializer):
         help_text=_("Ids of people of the system who attended (at most 200)."),
     )
     outsiders = TrainingOutsiderSerializer(many=True, required=False, max_length=OUTSIDERS_MAX)
+
+    def validate_hours(self, value):
+        if value is None:
+            raise serializers.ValidationError(_("Enter how many hours the session lasted."))
+        return value
 
     class Meta:
         model = TrainingSession
