@@ -23,17 +23,10 @@ from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 
 from assessment.models import LEAD_TARGETS, VOLUNTEER_PUBLICITY_PER_MONTH, Assessment, Metric, Tier
-from orgs.models import OrgUnit, OrgUnitKind, User
+from orgs.models import OrgUnit, User
 from patrols.models import Lead, LeadStatus, Patrol, PatrolMember, Reward, Visit
-from publicity.models import (
-    ROLE_AUDIENCE,
-    Activity,
-    BoardUpdate,
-    BrochureDrop,
-    TrainingMeasure,
-    TrainingSession,
-    TrainingTarget,
-)
+from publicity import training
+from publicity.models import Activity, BoardUpdate, BrochureDrop, TrainingSession
 from reporting import catalogue, periods
 from reporting.rollup import unit_months
 from reporting.selectors import reporting_rates
@@ -322,28 +315,16 @@ def training_figure(person: User, months: list[dt.date]) -> Figure:
     if not months:
         return Figure({}, None, label, "")
     first, last = months[0], periods.period_last_day(months[-1])
-    attended = TrainingSession.objects.filter(attendees=person, date__range=(first, last)).aggregate(
-        n=Count("pk"), hours=Sum("hours")
-    )
-    hours = f"{(attended['hours'] or Decimal(0)).normalize():f}"  # "5", "2.5" on either database
-    unit = person.org_unit
-    district = unit.parent if unit is not None and unit.kind == OrgUnitKind.COMMUNITY else unit
-    target = (
-        TrainingTarget.objects.filter(
-            district=district,
-            year=months[-1].year,
-            measure=TrainingMeasure.HOURS,
-            audience=ROLE_AUDIENCE.get(person.role),
-        )
-        .values_list("target", flat=True)
-        .first()
-    )
-    rate = min(100, int(Decimal(hours) * 100 / target)) if target else None
+    sessions = TrainingSession.objects.filter(date__range=(first, last))
+    attended = training.attended_by([person.pk], sessions).get(person.pk, training.NOTHING_ATTENDED)
+    hours = f"{attended.hours.normalize():f}"  # "5", "2.5" on either database
+    target = training.hours_target(person, months[-1].year)
+    rate = min(100, int(attended.hours * 100 / target)) if target else None
     owed = f"（全年目标 {target} 学时）" if target else "（区未设学时目标）"
     return Figure(
-        {"sessions": attended["n"], "hours": hours, "target": target},
+        {"sessions": attended.sessions, "hours": hours, "target": target},
         rate,
-        f"{label}：本人参加培训、会议和演练 {attended['n']} 次，共 {hours} 学时{owed}",
+        f"{label}：本人参加培训、会议和演练 {attended.sessions} 次，共 {hours} 学时{owed}",
         reverse("publicity:training"),
     )
 

@@ -102,18 +102,11 @@ def _people_hours(user, district, sessions, audiences: set[str]) -> dict[str, li
         .select_related("org_unit")
         .order_by("org_unit__name", "full_name", "pk")
     )
-    through = TrainingSession.attendees.through
-    hours = dict(
-        through.objects.filter(trainingsession__in=sessions, user__in=[p.pk for p in people])
-        .values("user_id")
-        .annotate(h=Sum("trainingsession__hours"))
-        .values_list("user_id", "h")
-    )
+    attended = attended_by([p.pk for p in people], sessions)
     result: dict[str, list] = defaultdict(list)
     for person in people:
-        result[ROLE_AUDIENCE[person.role]].append(
-            (str(person), person.org_unit.name, hours.get(person.pk) or Decimal(0))
-        )
+        hours = attended.get(person.pk, NOTHING_ATTENDED).hours
+        result[ROLE_AUDIENCE[person.role]].append((str(person), person.org_unit.name, hours))
     outsiders = (
         TrainingOutsider.objects.filter(session__in=sessions.filter(audience__in=audiences))
         .values("session__audience", "name", "workplace")
@@ -123,6 +116,43 @@ def _people_hours(user, district, sessions, audiences: set[str]) -> dict[str, li
     for row in outsiders:
         result[row["session__audience"]].append((row["name"], row["workplace"], row["h"] or Decimal(0)))
     return result
+
+
+@dataclass(frozen=True)
+class Attended:
+    sessions: int
+    hours: Decimal
+
+
+NOTHING_ATTENDED = Attended(0, Decimal(0))
+
+
+def attended_by(user_ids: list[int], sessions) -> dict[int, Attended]:
+    """Per user id, the sessions among `sessions` the person was named at and their hours: the one
+    rule of a person's training (the training page's and the year-end assessment's). One query."""
+    through = TrainingSession.attendees.through
+    rows = (
+        through.objects.filter(trainingsession__in=sessions, user__in=user_ids)
+        .values("user_id")
+        .annotate(n=Count("trainingsession"), h=Sum("trainingsession__hours"))
+    )
+    return {row["user_id"]: Attended(row["n"], row["h"] or Decimal(0)) for row in rows}
+
+
+def hours_target(person: User, year: int) -> int | None:
+    """The yearly hours per person that the person's district sets for their audience, if any."""
+    unit = person.org_unit
+    district = unit.parent if unit is not None and unit.kind == OrgUnitKind.COMMUNITY else unit
+    return (
+        TrainingTarget.objects.filter(
+            district=district,
+            year=year,
+            measure=TrainingMeasure.HOURS,
+            audience=ROLE_AUDIENCE.get(person.role),
+        )
+        .values_list("target", flat=True)
+        .first()
+    )
 
 
 def _drills(user, district, sessions) -> list[tuple[OrgUnit, int]]:
