@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -51,7 +52,8 @@ def _service_worker_config() -> dict:
         "shell": [static(name) for name in SHELL_STATIC] + [reverse("pwa_offline")],
         "offlineUrl": reverse("pwa_offline"),
         "startUrl": START_URL,
-        "staticPrefix": static(""),
+        # STATIC_URL itself: the manifest storage of production has no entry for "".
+        "staticPrefix": settings.STATIC_URL,
         "neverCache": list(NEVER_CACHED),
     }
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from PIL import Image
 
 pytestmark = pytest.mark.e2e
@@ -46,6 +47,26 @@ def test_service_worker_is_javascript_allowed_to_control_the_whole_site(client):
     assert "/static/css/app.css" in config["shell"] and "/offline/" in config["shell"]
     assert "/api/" in config["neverCache"]
     assert 'addEventListener("fetch"' in body
+
+
+def test_service_worker_is_served_by_the_static_storage_of_production(client, settings, tmp_path):
+    """Production (DEBUG off) names static files from a manifest: the worker's script must not ask
+    it for a name it does not hold (it once asked for "" and answered 500 in production only)."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", "-v0")
+
+    response = client.get("/sw.js")
+
+    assert response.status_code == 200
+    config = json.loads(response.content.decode().split("self.PWA_CONFIG = ", 1)[1].split(";\n", 1)[0])
+    assert config["staticPrefix"] == "/static/"
+    assert all(name.startswith("/static/") and "." in name for name in config["shell"][:-1])
+    hashed = [name for name in config["shell"] if name.startswith("/static/css/app.")]
+    assert hashed and hashed != ["/static/css/app.css"]  # the manifest's name, with its hash
 
 
 def test_offline_page_carries_no_user_data(client, django_user_model):
