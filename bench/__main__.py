@@ -4,9 +4,12 @@ Needs PostgreSQL (DATABASE_URL) holding the city of `manage.py seed_scale`.
 Progress goes to stderr; the JSON object alone goes to stdout.
 
 1. The city's monthly roll-up (every community's figures) against one SQL query.
-2. Pages and endpoints served by gunicorn (DEBUG off) under concurrent clients,
-   against the /healthz/ view of the same server.
-3. The month's Excel exports (time, peak memory) and the district PDF summary.
+2. The month's Excel exports (time, peak memory) and the district PDF summary.
+3. The city's busiest hour (bench/hour.py) served by gunicorn (DEBUG off), open-loop at
+   1× and 10× the load model, then faster until a kind of request misses its target.
+4. The inspector's pages on an emulated slow 3G phone, in Chromium (bench/phone.py).
+5. Only when asked (`--only closed`): the older closed-loop figures, a few users asking as fast
+   as they can on a read-only load, a lower bound on latency, not a model of anyone's day.
 """
 
 from __future__ import annotations
@@ -15,16 +18,21 @@ import argparse
 import datetime as dt
 import json
 import os
+import secrets
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# The sessions the bench writes are signed with the key of the server it starts (bench.server).
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 
 DASHBOARD_P95_MS = 300
 VISIT_P95_MS = 200
 THROUGHPUT_SHARE = 1 / 3
+PARTS = ("rollup", "documents", "hour", "phone")
+CLOSED = ("inspector_home", "visit_post", "district_dashboard", "city_dashboard", "establishment_api")
 
 
 def log(message: str) -> None:
@@ -33,8 +41,15 @@ def log(message: str) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=20, help="load time per endpoint (default 20)")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--seconds", type=float, default=40, help="seconds per step of the hour (default 40)")
+    parser.add_argument(
+        "--factors",
+        type=lambda text: [float(x) for x in text.split(",")],
+        default=[1, 10],
+        help="multiples of the busiest hour to run (default 1,10), then faster until one misses",
+    )
+    parser.add_argument("--no-search", action="store_true", help="run --factors only, not faster ones")
+    parser.add_argument("--clients", type=int, default=16, help="closed loop: clients (default 16)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each in-process measure (median)")
     parser.add_argument("--month", help="YYYY-MM (default: the previous month)")
@@ -42,9 +57,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         type=lambda text: set(text.split(",")),
-        help="comma-separated parts to run: rollup, documents and/or HTTP scenarios "
-        "(inspector_home, visit_post, district_dashboard, city_dashboard, establishment_api); "
-        "the floor is always measured with HTTP",
+        help="comma-separated parts to run: rollup, documents, hour, phone (the default: all four), "
+        "closed (the closed-loop lower bound) or some of its scenarios "
+        "(inspector_home, visit_post, district_dashboard, city_dashboard, establishment_api)",
     )
     return parser.parse_args(argv)
 
@@ -117,6 +132,13 @@ def people(city, clients: int) -> dict:
         "district_officers": officers,
         "city_officer": CITY_OFFICER,
     }
+
+
+def phone_user(city) -> tuple[str, str]:
+    """The inspector whose phone is measured: the first community's first."""
+    from orgs.management.commands.seed_scale import PASSWORD, inspector_name
+
+    return inspector_name(1, 1, 1), PASSWORD
 
 
 def measure_http(base_url: str, who: dict, *, clients: int, seconds: float, only: set | None = None) -> dict:
@@ -249,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     # As production runs: no log of every query's SQL growing in memory during the measures.
     settings.DEBUG = False
 
-    from bench import rollup, server
+    from bench import hour, phone, rollup, server
     from reporting import periods
 
     city, counts = check_database()
@@ -258,23 +280,38 @@ def main(argv: list[str] | None = None) -> int:
     if period is None:
         sys.exit("--month must be YYYY-MM")
     result: dict = {"database": counts, "month": f"{period:%Y-%m}", "cores": os.cpu_count()}
-    only = args.only or set()
-    if not only or "rollup" in only:
+    only = args.only or set(PARTS)
+    result["loadavg_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    if "rollup" in only:
         log(f"roll-up of {period:%Y-%m}")
         result["rollup"] = rollup.measure(city, period, today, args.repeats)
-    if not only or "documents" in only:
+    if "documents" in only:
         result["documents"] = measure_documents(city, period, args.repeats)
-    if not args.skip_http and (not only or only - {"rollup", "documents"}):
-        who = people(city, args.clients)
+    closed = set(CLOSED) if "closed" in only else only & set(CLOSED)
+    if not args.skip_http and (closed or only & {"hour", "phone"}):
         log(f"starting gunicorn with {args.workers} workers")
         with server.Gunicorn(database_url=os.environ["DATABASE_URL"], workers=args.workers) as base_url:
-            result["http"] = measure_http(
-                base_url, who, clients=args.clients, seconds=args.seconds, only=only - {"rollup", "documents"}
-            )
-        result["http_setup"] = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers}
+            if "hour" in only:
+                load = hour.prepare(city, base_url, log)
+                result["hour"] = hour.find_highest(
+                    load, args.factors, args.seconds, log, search=not args.no_search
+                ) | {"model": hour.model_table(load)}
+            if "phone" in only:
+                log("phone: home page and visit form on slow 3G")
+                result["phone"] = phone.measure(base_url, *phone_user(city))
+            if closed:
+                who = people(city, args.clients)
+                result["closed_loop_lower_bound"] = measure_http(
+                    base_url, who, clients=args.clients, seconds=20, only=closed
+                )
+        result["http_setup"] = {"workers": args.workers, "step_seconds": args.seconds}
     checks = {"rollup": result["rollup"]["pass"]} if "rollup" in result else {}
     checks |= {f"documents.{k}": v["pass"] for k, v in result.get("documents", {}).items() if "pass" in v}
-    checks |= {f"http.{k}": v["pass"] for k, v in result.get("http", {}).items() if "pass" in v}
+    for step in result.get("hour", {}).get("steps", []):
+        if step["factor"] in (1, 10):
+            checks |= {f"hour.{step['factor']:g}x.{k}": v["pass"] for k, v in step["kinds"].items()}
+            checks[f"hour.{step['factor']:g}x.rate"] = step["pass"]
+    checks |= {f"phone.{k}": v["pass"] for k, v in result.get("phone", {}).items()}
     result["pass"] = checks
     result["all_pass"] = all(checks.values())
     print(json.dumps(result, ensure_ascii=False, indent=2))

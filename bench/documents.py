@@ -14,7 +14,7 @@ from orgs.models import OrgUnit, User
 from reporting.exports import month_workbook
 from reporting.pdf import month_summary_pdf
 
-PDF_TARGET_MS = 3000
+PDF_TARGET_MS = 1000
 
 
 def _sheet_rows(content: bytes) -> int:

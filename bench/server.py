@@ -26,7 +26,8 @@ def production_env(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(64),
+        # The bench's own process writes the sessions the server reads: one key for both.
+        SECRET_KEY=os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64)),
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url,
         SECURE_COOKIES="false",

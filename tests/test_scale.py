@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Max, Min
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +126,18 @@ def seed_scale(**options) -> str:
     sizes = {"districts": 1, "communities": 2, "inspectors": 2, "establishments": 6, "days": 70, "visits": 2}
     call_command("seed_scale", force=True, stdout=out, **(sizes | options))
     return out.getvalue()
+
+
+def test_seed_scale_builds_years_of_history():
+    """--years 3 builds three years of daily records up to yesterday (the bench's history)."""
+    seed_scale(years=3, communities=1, visits=1)
+
+    dates = Patrol.objects.aggregate(first=Min("date"), last=Max("date"))
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert dates["last"] == yesterday
+    first_day = yesterday - dt.timedelta(days=3 * 365 - 1)
+    assert first_day <= dates["first"] <= first_day + dt.timedelta(days=7)  # a few days are skipped
+    assert MonthlyReport.objects.filter(period__lt=dates["first"] + dt.timedelta(days=62)).exists()
 
 
 def test_seed_scale_builds_a_tiny_city_with_consistent_counts():

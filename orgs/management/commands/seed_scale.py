@@ -660,7 +660,9 @@ class Command(BaseCommand):
         parser.add_argument("--communities", type=int, default=20, help="per district")
         parser.add_argument("--inspectors", type=int, default=10, help="per community")
         parser.add_argument("--establishments", type=int, default=100, help="per community")
-        parser.add_argument("--days", type=int, default=365, help="days of patrol history, up to yesterday")
+        history = parser.add_mutually_exclusive_group()
+        history.add_argument("--days", type=int, default=365, help="days of patrol history, up to yesterday")
+        history.add_argument("--years", type=int, help="years of history (365 days each)")
         parser.add_argument("--visits", type=int, default=5, help="visits per patrol")
         parser.add_argument(
             "--seed", type=int, default=1, help="random seed: the same seed builds the same city"
@@ -668,7 +670,9 @@ class Command(BaseCommand):
         parser.add_argument("--flush", action="store_true", help="wipe the whole database first")
         parser.add_argument("--force", action="store_true", help="run even with DEBUG=False")
 
-    def handle(self, *args, flush: bool, force: bool, seed: int, **options) -> None:
+    def handle(self, *args, flush: bool, force: bool, seed: int, years: int | None, **options) -> None:
+        if years is not None:
+            options["days"] = 365 * years
         size = Size(**{name: options[name] for name in Size.__dataclass_fields__})
         if min(size.districts, size.communities, size.establishments, size.days) < 1 or size.inspectors < 2:
             raise CommandError("Sizes must be at least 1 (and at least 2 inspectors, a patrol team).")
