@@ -186,12 +186,12 @@ def request_of(kind: str) -> Callable[[Load], requests.Response]:
 EXPECTED = {"patrol_start": {200, 201}, "visit_post": {201}}
 
 
-def rates(load: Load, factor: float) -> dict[str, dict]:
+def rates(load: Load, factor: float, minimum: float = MIN_PER_SECOND) -> dict[str, dict]:
     """Per kind: the modelled rate (per second) at `factor` and the rate sent (never below the minimum)."""
     out = {}
     for kind in MODEL:
         modelled = len(load.users[kind.role]) * kind.per_person_hour * factor / 3600
-        out[kind.name] = {"modelled_per_s": modelled, "sent_per_s": max(modelled, MIN_PER_SECOND)}
+        out[kind.name] = {"modelled_per_s": modelled, "sent_per_s": max(modelled, minimum)}
     return out
 
 
@@ -202,9 +202,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run_step(load: Load, factor: float, seconds: float, *, threads: int = 256) -> dict:
+def run_step(
+    load: Load, factor: float, seconds: float, *, threads: int = 256, minimum: float = MIN_PER_SECOND
+) -> dict:
     """Send the busiest hour × `factor` for `seconds`; figures per kind and for the whole step."""
-    step_rates = rates(load, factor)
+    step_rates = rates(load, factor, minimum)
     schedule = []
     for name, rate in step_rates.items():
         at = random.expovariate(rate["sent_per_s"])
@@ -315,7 +317,7 @@ def _brief(result: dict) -> str:
     return ", ".join(f"{name} {k['p95_ms']:.0f}" + ("" if k["pass"] else "!") for name, k in kinds)
 
 
-def prepare(city, base_url: str, log: Callable[[str], None]) -> Load:
+def prepare(city, base_url: str, log: Callable[[str], None], *, threads: int = 4) -> Load:
     """Sessions for every person of the city, and today's daily record started in every community.
 
     Sessions are written the way Django's login writes them (the session store's model), in bulk:
@@ -384,7 +386,7 @@ def prepare(city, base_url: str, log: Callable[[str], None]) -> Load:
             answer = f"{response.status_code} {response.text[:200]}"
             raise RuntimeError(f"could not start today's record: {answer}")
 
-    with ThreadPoolExecutor(4) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         list(pool.map(start, [team for pk, team in teams.items() if pk not in started]))
     records = {
         community: (str(client_id), pk)
