@@ -223,10 +223,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 refuse_per_process_cache(CACHES, workers=env_int("WEB_CONCURRENCY", 1, minimum=1))
 # What the registry API and the inspector's home read off the registry is kept in the cache until an
-# establishment is saved, and what the dashboards read of the units and their reports until a report
-# or an org unit is (patrols/registry_cache.py). That needs a fast cache that every process which
-# saves them shares: Redis, or the memory of the one process that serves the embedded default
-# (SQLite). The database cache would cost as much as what it keeps.
+# establishment or an org unit is saved (patrols/registry_cache.py). That needs a fast cache that
+# every process which saves them shares: Redis, or the memory of the one process that serves the
+# embedded default (SQLite). The database cache would cost as much as what it keeps.
 REGISTRY_CACHE = env_bool("REGISTRY_CACHE", default=bool(_REDIS_CACHE_URL) or not DATABASE_URL)
 # Sessions are read on every request: from Redis when there is one (the database still keeps
 # them), never from a per-process cache that another worker's logout cannot clear.

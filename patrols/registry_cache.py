@@ -4,9 +4,7 @@ Two readers keep what they read: the registry API's pages, and the inspector's h
 page (its figures and due list). What is kept is kept per user (their id and the
 filter that scopes the registry to them, `registry_scope_q`) and per day (a visit
 state is judged against today); an API page also per address (filters, ordering
-and page; the links to the next and previous pages name the host). The dashboards
-keep what they read of the units and their reports the same way, under the
-registry's generation and the reports' (reporting.selectors.reports_changed).
+and page; the links to the next and previous pages name the host).
 
 It is valid while two generations, random tokens in the cache, stay the ones it was
 built under:
@@ -40,7 +38,6 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 
@@ -96,32 +93,20 @@ def _area(user) -> str:
     return "" if user.is_superuser or unit is None else unit.path
 
 
-def kept(
-    user,
-    *,
-    what: str,
-    today: dt.date,
-    build: Callable[[], T],
-    scope: Q | None = None,
-    generations: list[str] | None = None,
-) -> T:
+def kept(user, *, what: str, today: dt.date, build: Callable[[], T]) -> T:
     """`build()`'s value, read by `user` today, from the cache while the registry has not changed.
 
     `what` names the value among the user's; it must say everything else the value depends on.
-    `scope` is the filter that scopes what `build()` reads to the user: by default the
-    registry's (`registry_scope_q`). `generations` are the keys of the tokens it is valid
-    under: by default the registry's and that of the user's area; a reader of other data names
-    its own (the dashboards: the registry's, for the org units, and the monthly reports').
     Without settings.REGISTRY_CACHE (several processes and no shared cache) nothing is kept.
     """
     if not settings.REGISTRY_CACHE:
         return build()
     # The user's area is named by the very filter that scopes the reading to them: a user
     # moved to another unit or given another role does not get what was read in the old one.
-    area = repr(registry_scope_q(user) if scope is None else scope)
+    area = repr(registry_scope_q(user))
     digest = hashlib.sha256(f"{area}\n{what}".encode()).hexdigest()[:32]
     key = f"registry:kept:{user.pk}:{today.isoformat()}:{digest}"
-    generations = generations or [GENERATION_KEY, AREA_GENERATION_KEY.format(path=_area(user))]
+    generations = [GENERATION_KEY, AREA_GENERATION_KEY.format(path=_area(user))]
     found = cache.get_many([*generations, key])
     current = tuple(found.get(name) for name in generations)
     if None in current:
