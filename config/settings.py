@@ -200,11 +200,11 @@ if ASSESSMENT_WINDOW["first_day"] > ASSESSMENT_WINDOW["last_day"]:
 # Celery: a Redis broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 
-# Cache. The public form's rate limit, the kept registry pages and the sessions must hold whatever
-# the number of web and worker processes, so production always shares its cache: CACHE_URL's Redis;
-# else the Redis of REDIS_URL; else the database's cache table (made by migrate,
-# orgs/migrations/0003). Development (DEBUG) without CACHE_URL keeps one process's memory, and
-# refuses to be served by several processes (WEB_CONCURRENCY; config/gunicorn.py checks too).
+# Cache. The public form's rate limit and the sessions must hold whatever the number of web and
+# worker processes, so production always shares its cache: CACHE_URL's Redis; else the Redis of
+# REDIS_URL; else the database's cache table (made by migrate, orgs/migrations/0003). Development
+# (DEBUG) without CACHE_URL keeps one process's memory, and refuses to be served by several
+# processes (WEB_CONCURRENCY; config/gunicorn.py checks too).
 CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
 DATABASE_CACHE_TABLE = "django_cache"
 _REDIS_CACHE_URL = CACHE_URL or ("" if DEBUG else REDIS_URL)
@@ -222,12 +222,6 @@ elif not DEBUG:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 refuse_per_process_cache(CACHES, workers=env_int("WEB_CONCURRENCY", 1, minimum=1))
-# What the registry API and the inspector's home read off the registry is kept in the cache until an
-# establishment is saved, and what the dashboards read of the units and their reports until a report
-# or an org unit is (patrols/registry_cache.py). That needs a fast cache that every process which
-# saves them shares: Redis, or the memory of the one process that serves the embedded default
-# (SQLite). The database cache would cost as much as what it keeps.
-REGISTRY_CACHE = env_bool("REGISTRY_CACHE", default=bool(_REDIS_CACHE_URL) or not DATABASE_URL)
 # Sessions are read on every request: from Redis when there is one (the database still keeps
 # them), never from a per-process cache that another worker's logout cannot clear.
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _REDIS_CACHE_URL else "db")

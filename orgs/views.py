@@ -5,16 +5,13 @@ from collections import Counter
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from orgs.models import OrgUnit, OrgUnitKind, Role
 from orgs.selectors import team_warnings
 from orgs.tokens import api_tokens_revoke_all
 from patrols.governance import office_district
 from patrols.models import Establishment, GradingTarget
-from patrols.registry_cache import kept
 from patrols.selectors import grading_coverage, grading_state, grading_status, registry_figures
 from publicity.selectors import missed_campaigns
 from reporting.selectors import own_report_status
@@ -47,29 +44,16 @@ def _community_home(request):
     community = user.org_unit
     context = {"community": community, "today": today, "report": own_report_status(user, now=timezone.now())}
     if user.can_view_registry:
-        # The due list is kept as rendered, in the language it was rendered in.
-        context["figures"], context["due_list"] = kept(
-            user,
-            what=f"community home\n{get_language()}",
-            today=today,
-            build=lambda: _registry_summary(user, today),
-        )
+        context["figures"] = registry_figures([community], by="community", on=today).get(community.pk, {})
+        context["due"] = (
+            Establishment.objects.visible_to(user)
+            .due(on=today)
+            .select_related("community")  # each row names its community
+            .order_by("next_visit_due", "name")
+        )[:DUE_LIST_LENGTH]
     if user.role in (Role.COMMUNITY_HEAD, Role.SUPERVISING_LEADER):
         context["team_problems"] = team_warnings([community]).get(community.pk, [])
     return render(request, "orgs/home_community.html", context)
-
-
-def _registry_summary(user, today) -> tuple[dict, str]:
-    """The community home's figures, and the list of the establishments to visit first, rendered."""
-    community = user.org_unit
-    figures = registry_figures([community], by="community", on=today).get(community.pk, {})
-    due = (
-        Establishment.objects.visible_to(user)
-        .due(on=today)
-        .select_related("community")  # each row names its community
-        .order_by("next_visit_due", "name")
-    )
-    return figures, render_to_string("orgs/_due_list.html", {"due": due[:DUE_LIST_LENGTH]})
 
 
 def _district_home(request):

@@ -245,21 +245,17 @@ def month_rollup(
     now: dt.datetime | None = None,
     units: list[OrgUnit] | None = None,
     submitted: dict[tuple[int, dt.date], bool] | None = None,
-    reports: dict[int, MonthlyReport] | None = None,
-    included: dict[int, set[int] | None] | None = None,
 ) -> MonthRollup:
     """A unit's month for `user`: only units that existed in it and that the user may see are listed.
 
     A community is its own single row; a district lists its communities; the city
-    its districts (and, apart, every community). What a caller already read (the
-    dashboard keeps it) may be handed in: `units` below, `submitted` (`submissions()`
-    of them and the unit over the year), `reports` (`period_reports()` of them and the
-    unit), `included` (`_included()` of the unit).
+    its districts (and, apart, every community). What a caller already read may be
+    handed in: `units` below, `submitted` (`submissions()` of them and the unit over the year).
     """
     now = now or timezone.now()
     year = periods.year_to_date(period)
     if unit.kind == OrgUnitKind.COMMUNITY:
-        own = unit_months([unit], period, now=now, year_months=year, submitted=submitted, reports=reports)[0]
+        own = unit_months([unit], period, now=now, year_months=year, submitted=submitted)[0]
         return MonthRollup(unit, period, own, [own], now, year, user)
     if units is None:
         visible = OrgUnit.objects.visible_to(user).order_by("path")
@@ -267,16 +263,13 @@ def month_rollup(
         units = owing_units(below.filter(parent=unit), period)
     if submitted is None:
         submitted = submissions([*units, unit], year)
-    if reports is None:
-        reports = period_reports([*units, unit], period)
+    reports = period_reports([*units, unit], period)
     rows = unit_months(units, period, now=now, year_months=year, submitted=submitted, reports=reports)
     if unit.kind == OrgUnitKind.DISTRICT:
         own = _district_own(
             unit, period, rows, now=now, year_months=year, submitted=submitted, reports=reports
         )
-        if included is None:
-            included = included_by([own.report]) if own.report is not None else {}
-        _mark_included(rows, included)
+        _mark_included(rows, included_by([own.report]) if own.report is not None else {})
         return MonthRollup(unit, period, own, rows, now, year, user)
     for row in rows:
         row.included = True

@@ -14,19 +14,9 @@ from django.db.models import Func, JSONField
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit, OrgUnitKind
-from patrols.registry_cache import renew_generations
 from reporting import catalogue, periods
 from reporting.figures import district_own_figures
 from reporting.models import MonthlyReport, ReportStatus
-
-# The monthly reports' generation: the dashboards keep what they read of the reports and the
-# units while it and the registry's generation (org units) stay the same (patrols.registry_cache).
-REPORTS_GENERATION_KEY = "reporting:reports:generation"
-
-
-def reports_changed(**kwargs) -> None:
-    """A monthly report was saved or deleted; a signal receiver (connected in ReportingConfig.ready)."""
-    renew_generations([REPORTS_GENERATION_KEY])
 
 
 class UnitState:

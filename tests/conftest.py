@@ -166,13 +166,6 @@ def celery_in_process(request):
 
 
 @pytest.fixture(autouse=True)
-def registry_cache(settings):
-    """The tests run in one process, whose memory cache keeps what the registry readers read
-    (patrols/registry_cache.py), whatever the database."""
-    settings.REGISTRY_CACHE = True
-
-
-@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: the dashboards keep closed months' trend values there."""
     from django.core.cache import cache

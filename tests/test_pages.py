@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -11,9 +12,13 @@ from django.utils import timezone
 
 from orgs.models import Role
 from patrols.models import Establishment
+from patrols.services import records
 from tests.factories import EstablishmentFactory, UserFactory
+from tests.test_query_counts import post_visit
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_login_page_is_in_chinese_and_logs_in(client, inspector_a):
@@ -326,3 +331,74 @@ def test_the_page_chrome_is_kept_per_language_and_the_personal_parts_stay_live(
 
 def csrf_tokens(page: str) -> list[str]:
     return [part.split('"')[0] for part in page.split('name="csrfmiddlewaretoken" value="')[1:]]
+
+
+def api_names(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return sorted(row["name"] for row in response.json()["results"])
+
+
+def test_the_establishment_list_api_filters_and_orders(api, district_officer_a, shop_a, shop_b):
+    api.force_authenticate(district_officer_a)
+    assert api_names(api.get("/api/establishments/")) == ["张记面馆", "百姓大药房"]
+    assert api_names(api.get("/api/establishments/?q=面馆")) == ["张记面馆"]
+    assert [row["name"] for row in api.get("/api/establishments/?ordering=-name").json()["results"]] == [
+        "百姓大药房",
+        "张记面馆",
+    ]
+
+
+def test_a_recorded_visit_shows_its_date_in_the_establishment_list_api(api, inspector_a, partner_a, shop_a):
+    api.force_authenticate(inspector_a)
+    before = api.get("/api/establishments/").json()["results"][0]
+    patrol, _created = records.patrol_start(user=inspector_a, team=[partner_a])
+    assert post_visit(api, patrol, shop_a, []).status_code == 201
+    after = api.get("/api/establishments/").json()["results"][0]
+    shop_a.refresh_from_db()
+    assert before["last_visited_on"] != after["last_visited_on"] == shop_a.last_visited_on.isoformat()
+    assert after["next_visit_due"] == shop_a.next_visit_due.isoformat() != before["next_visit_due"]
+
+
+def test_visit_states_in_the_establishment_list_api_are_judged_by_the_day(api, inspector_a, shop_a, clock):
+    api.force_authenticate(inspector_a)
+    due = shop_a.next_visit_due
+    clock.set(dt.datetime.combine(due, dt.time(12), SHANGHAI))
+    assert api.get("/api/establishments/").json()["results"][0]["visit_state"] == "due"
+    clock.set(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(9), SHANGHAI))
+    assert api.get("/api/establishments/").json()["results"][0]["visit_state"] == "overdue"
+
+
+def due_on_home(client) -> list[str]:
+    response = client.get("/")
+    assert response.status_code == 200
+    return re.findall(r'class="title" href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def test_the_inspectors_home_lists_what_falls_due_as_the_registry_changes(
+    client, inspector_a, partner_a, community_a, shop_a
+):
+    client.force_login(inspector_a)
+    assert due_on_home(client) == ["张记面馆"]  # never visited: overdue
+    EstablishmentFactory(community=community_a, name="百姓大药房", last_visited_on=None)
+    assert sorted(due_on_home(client)) == ["张记面馆", "百姓大药房"]
+    patrol, _created = records.patrol_start(user=inspector_a, team=[partner_a])
+    records.visit_record(user=inspector_a, patrol=patrol, establishment=shop_a, result="compliant")
+    assert due_on_home(client) == ["百姓大药房"]
+
+
+def test_the_inspectors_home_names_a_renamed_community(client, inspector_a, community_a, shop_a):
+    client.force_login(inspector_a)
+    assert "翠苑新村" not in client.get("/").content.decode()
+    community_a.name = "翠苑新村"
+    community_a.save()
+    page = client.get("/").content.decode()
+    assert page.count("翠苑新村") >= 2  # the page's heading and the due establishment's line
+
+
+def test_the_inspectors_home_lists_what_is_due_in_the_language_chosen(client, inspector_a, shop_a, settings):
+    client.force_login(inspector_a)
+    assert "逾期" in client.get("/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/").content.decode()
+    assert due_on_home(client) == ["张记面馆"]
+    assert "Overdue" in page and "逾期" not in page

@@ -72,8 +72,7 @@ def test_inspector_home_costs_the_same_for_few_and_many_records(client, communit
         response = client.get(reverse("home"))
     assert response.content.decode().count('class="title"') == DUE_LIST_LENGTH  # a full list of due shops
     assert len(many.captured_queries) == few
-    # Until the registry changes, the figures and the due list are kept (patrols.registry_cache).
-    assert count_queries(lambda: client.get(reverse("home"))) == few - 2
+    assert count_queries(lambda: client.get(reverse("home"))) == few
 
 
 def test_district_dashboard_costs_the_same_for_2_and_8_communities(client, district_a, district_officer_a):

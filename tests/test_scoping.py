@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from patrols.models import Establishment
+from tests.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +136,50 @@ def test_anonymous_is_sent_to_login_and_refused_by_api(client, api, shop_a):
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     assert api.get("/api/establishments/").status_code in (401, 403)
+
+
+def api_names(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return sorted(row["name"] for row in response.json()["results"])
+
+
+def test_inspectors_of_two_communities_each_list_their_own_api(api, inspector_a, inspector_b, shop_a, shop_b):
+    api.force_authenticate(inspector_a)
+    assert api_names(api.get("/api/establishments/")) == ["张记面馆"]
+    api.force_authenticate(inspector_b)
+    assert api_names(api.get("/api/establishments/")) == ["百姓大药房"]
+    api.force_authenticate(inspector_a)
+    assert api_names(api.get("/api/establishments/")) == ["张记面馆"]
+
+
+def test_a_user_moved_to_another_community_sees_its_establishments(
+    api, inspector_a, community_b, shop_a, shop_b
+):
+    api.force_authenticate(inspector_a)
+    assert api_names(api.get("/api/establishments/")) == ["张记面馆"]
+    inspector_a.org_unit = community_b
+    inspector_a.save()
+    assert api_names(api.get("/api/establishments/")) == ["百姓大药房"]
+
+
+def test_an_establishment_moved_to_another_community_leaves_the_first_ones_list(
+    api, inspector_a, inspector_b, shop_a, shop_b, community_b
+):
+    for user, listed in ((inspector_a, ["张记面馆"]), (inspector_b, ["百姓大药房"])):
+        api.force_authenticate(user)
+        assert api_names(api.get("/api/establishments/")) == listed
+    shop_a.community = community_b
+    shop_a.save()
+    api.force_authenticate(inspector_a)
+    assert api_names(api.get("/api/establishments/")) == []
+    api.force_authenticate(inspector_b)
+    assert api_names(api.get("/api/establishments/")) == ["张记面馆", "百姓大药房"]
+
+
+def test_a_new_establishment_in_another_community_of_the_district_shows_to_its_officer(
+    api, district_officer_a, shop_a, community_b
+):
+    api.force_authenticate(district_officer_a)
+    assert api_names(api.get("/api/establishments/")) == ["张记面馆"]
+    EstablishmentFactory(community=community_b, name="百姓大药房")
+    assert api_names(api.get("/api/establishments/")) == ["张记面馆", "百姓大药房"]

@@ -112,22 +112,6 @@ def setting(name: str, **env: str) -> str:
     return result.stdout.strip()
 
 
-@pytest.mark.parametrize(
-    ("env", "kept"),
-    [
-        ({}, "True"),  # SQLite: the one process that serves it
-        ({"DATABASE_URL": "postgres://db/patrols"}, "False"),  # several processes, each its own memory
-        ({"DATABASE_URL": "postgres://db/patrols", "CACHE_URL": "redis://cache:6379/1"}, "True"),
-        (
-            {"DATABASE_URL": "postgres://db/patrols", "REGISTRY_CACHE": "false", "CACHE_URL": "redis://c/1"},
-            "False",
-        ),
-    ],
-)
-def test_the_registry_is_kept_in_the_cache_only_where_every_process_shares_it(env, kept):
-    assert setting("REGISTRY_CACHE", **env) == kept
-
-
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "patrol.example.gov.cn"}
 
 
@@ -148,17 +132,6 @@ PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "patrol
 def test_production_always_shares_its_cache(env, backend, location):
     cache = setting("CACHES['default']", **env)
     assert backend in cache and location in cache
-
-
-@pytest.mark.parametrize(
-    ("env", "kept"),
-    [
-        (PRODUCTION | {"DATABASE_URL": "postgres://db/patrols"}, "False"),  # the database cache: not worth it
-        (PRODUCTION | {"DATABASE_URL": "postgres://db/patrols", "REDIS_URL": "redis://r:6379/0"}, "True"),
-    ],
-)
-def test_the_registry_is_kept_only_in_redis_or_the_one_sqlite_process(env, kept):
-    assert setting("REGISTRY_CACHE", **env) == kept
 
 
 def test_several_processes_with_a_per_process_cache_refuse_to_start():

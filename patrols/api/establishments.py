@@ -23,7 +23,6 @@ from patrols.models import (
     RiskClass,
     WatchList,
 )
-from patrols.registry_cache import cached_page
 from patrols.services.establishments import establishment_save
 from patrols.services.proposals import (
     establishment_change_accept,
@@ -115,16 +114,6 @@ class EstablishmentViewSet(viewsets.ModelViewSet):
     filterset_class = EstablishmentFilter
     ordering_fields = ["name", "next_visit_due", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-
-    def list(self, request, *args, **kwargs):
-        """A page of the registry, kept until the registry changes (patrols.registry_cache)."""
-        data = cached_page(
-            request,
-            shape=",".join(self.serializer_class.Meta.fields),
-            today=timezone.localdate(),
-            build=lambda: super(EstablishmentViewSet, self).list(request, *args, **kwargs).data,
-        )
-        return Response(data)
 
     def get_queryset(self):
         establishments = Establishment.objects.visible_to(self.request.user)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 
 from django import forms
 from django.contrib import messages
@@ -17,18 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orgs.models import OrgUnit, OrgUnitKind, scope_q
-from patrols.registry_cache import GENERATION_KEY, kept
+from orgs.models import OrgUnit, OrgUnitKind
 from reporting import catalogue, charts, periods, services
 from reporting import figures as report_figures
 from reporting.models import REPORTING_KINDS, MonthlyReport
-from reporting.rollup import included_by, month_rollup, state_counts
+from reporting.rollup import month_rollup, state_counts
 from reporting.selectors import (
-    REPORTS_GENERATION_KEY,
     UnitState,
     on_time_trend,
     owing_units,
-    period_reports,
     submissions,
     unit_state,
 )
@@ -224,47 +220,6 @@ def _dashboard_root(user, kind: str) -> OrgUnit | None:
     return OrgUnit.objects.visible_to(user).filter(kind=OrgUnitKind.CITY).order_by("path").first()
 
 
-class DashboardReading(NamedTuple):
-    """What a dashboard reads of the units and their reports, kept until either changes."""
-
-    kind: str
-    units: list[OrgUnit]
-    # The trend needs only the communities' ids and lifetimes: plain rows, not model instances.
-    communities: list
-    submitted: dict[tuple[int, dt.date], bool]
-    reports: dict[int, MonthlyReport]
-    root: OrgUnit | None
-    included: dict[int, set[int] | None] | None
-
-
-def _dashboard_reading(user, period: dt.date, months: list[dt.date]) -> DashboardReading:
-    kind, units = _dashboard_units(user, period)
-    root = _dashboard_root(user, kind)
-    own = [root] if root is not None else []
-    communities = (
-        units
-        if kind == OrgUnitKind.COMMUNITY
-        else list(
-            OrgUnit.objects.visible_to(user)
-            .communities()
-            .filter(parent__in=units)
-            .values_list("pk", "opened_on", "closed_on", named=True)
-        )
-    )
-    # One read of the units' reports serves the year's rates and the months' timeliness chart.
-    reports = period_reports([*units, *own], period)
-    root_report = reports.get(root.pk) if root is not None else None
-    return DashboardReading(
-        kind,
-        units,
-        communities,
-        submissions([*units, *own], months),
-        reports,
-        root,
-        included_by([root_report]) if root_report is not None else None,
-    )
-
-
 @login_required
 def dashboard(request):
     """Which units below have reported on a month, on time or not, their figures side by side, and trends."""
@@ -277,28 +232,23 @@ def dashboard(request):
     period = periods.parse_period(request.GET.get("month", "")) or latest
     months = periods.periods_ending(period, HISTORY_MONTHS)
     year_months = periods.year_to_date(period)
-    # What the units and their reports say is kept until a report or an org unit changes. The
-    # figures of units that have not submitted (an ended month's kept a while: live_figures),
-    # the open risks and the states are not.
-    kind, units, communities, submitted, reports, root, included = kept(
-        user,
-        what=f"dashboard {catalogue.VERSION}\n{period:%Y-%m}",
-        today=timezone.localdate(now),
-        build=lambda: _dashboard_reading(user, period, sorted({*months, *year_months})),
-        scope=scope_q(user),  # that of OrgUnit.objects.visible_to, which the reading starts from
-        generations=[GENERATION_KEY, REPORTS_GENERATION_KEY],
-    )
+    kind, units = _dashboard_units(user, period)
+    root = _dashboard_root(user, kind)
     if root is None:
         raise PermissionDenied
-    rollup = month_rollup(
-        user=user,
-        unit=root,
-        period=period,
-        now=now,
-        units=units,
-        submitted=submitted,
-        reports=reports,
-        included=included,
+    # One read of the units' reports serves the year's rates and the months' timeliness chart.
+    submitted = submissions([*units, root], sorted({*months, *year_months}))
+    rollup = month_rollup(user=user, unit=root, period=period, now=now, units=units, submitted=submitted)
+    communities = (
+        units
+        if kind == OrgUnitKind.COMMUNITY
+        # The trend needs only their ids and lifetimes: plain rows, not model instances.
+        else list(
+            OrgUnit.objects.visible_to(user)
+            .communities()
+            .filter(parent__in=units)
+            .values_list("pk", "opened_on", "closed_on", named=True)
+        )
     )
     rows = rollup.rows
     own_unit = user.org_unit if user.org_unit and user.org_unit.kind in REPORTING_KINDS else None

@@ -60,7 +60,6 @@ from patrols.models import (
     WatchList,
     WatchListPublication,
 )
-from patrols.registry_cache import registry_changed
 from patrols.services import campaigns, incidents, leads, records, watch_lists
 from patrols.services.establishments import establishment_save
 from patrols.services.grading import grading_target_set
@@ -350,7 +349,6 @@ def seed_establishments(
         for index, (category, pattern) in enumerate(plan)
     ]
     bulk_create_with_history(items, Establishment, default_user=admin, default_change_reason="演示数据")
-    registry_changed()  # bulk inserts send no signals
     return len(items)
 
 

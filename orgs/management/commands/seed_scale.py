@@ -58,7 +58,6 @@ from patrols.models import (
     WatchList,
     is_late_first_report,
 )
-from patrols.registry_cache import registry_changed
 from publicity.models import (
     Activity,
     BoardKind,
@@ -702,7 +701,6 @@ class Command(BaseCommand):
         ):
             builder = CityBuilder(size, seed, timezone.localdate(), self.stdout)
             builder.build()
-        registry_changed()  # bulk inserts send no signals: the registry API's cached pages are stale
         if connection.vendor == "postgresql":
             # Fresh statistics for the planner, and the visibility map that lets it answer
             # counts from indexes alone (autovacuum would get there, later).

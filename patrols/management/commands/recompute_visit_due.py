@@ -10,7 +10,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from patrols.models import Establishment
-from patrols.registry_cache import registry_changed
 
 BATCH = 2000
 
@@ -41,8 +40,6 @@ class Command(BaseCommand):
                 changed += self._write(batch)
                 batch = []
         changed += self._write(batch)
-        if changed:
-            registry_changed()  # a bulk write sends no signals: what the registry cache kept is stale
         self.stdout.write(f"Checked {checked} establishments; {changed} next due dates changed.")
 
     @staticmethod
