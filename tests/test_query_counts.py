@@ -92,8 +92,9 @@ def post_visit(api, patrol: Patrol, shop, checks: list[str], **extra):
 
 
 # Within the test's transaction: a savepoint and its release, the patrol and the establishment
-# asked for, the checklist, the visit, the establishment's next due date, and a history row each.
-VISIT_QUERIES = 9
+# asked for, the checklist, the visit, the establishment's next due date, and a history row each;
+# then the answer reads the visit's findings and photos back.
+VISIT_QUERIES = 11
 
 
 def test_recording_a_visit_costs_the_same_for_3_and_12_checklist_items(

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from orgs.models import OrgUnit
 from patrols import governance
 from patrols.api.fields import ScopedPrimaryKeyField
-from patrols.api.serializing import LeanModelSerializer
 from patrols.filters import EstablishmentFilter, FilterBackend
 from patrols.models import (
     Establishment,
@@ -43,7 +42,7 @@ class ScopedUnitField(serializers.PrimaryKeyRelatedField):
         return OrgUnit.objects.visible_to(request.user).filter(kind=self.kind)
 
 
-class EstablishmentSerializer(LeanModelSerializer):
+class EstablishmentSerializer(serializers.ModelSerializer):
     community = ScopedUnitField(kind="community")
     grid = ScopedUnitField(kind="grid", required=False, allow_null=True)
     visit_state = serializers.SerializerMethodField()

@@ -16,7 +16,6 @@ from config.api import id_list_field
 from config.parsers import BoundedFormParser
 from orgs.models import User
 from patrols.api.fields import ScopedPrimaryKeyField, ScopedSlugField
-from patrols.api.serializing import LeanModelSerializer
 from patrols.models import (
     Amendment,
     Establishment,
@@ -237,7 +236,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return reverse("patrols:finding_evidence_file", args=[obj.pk])
 
 
-class FindingSerializer(LeanModelSerializer):
+class FindingSerializer(serializers.ModelSerializer):
     visit = serializers.SlugRelatedField(slug_field="client_id", read_only=True)
     overdue = serializers.SerializerMethodField()
 
@@ -302,7 +301,7 @@ class FindingInputSerializer(serializers.Serializer):
     )
 
 
-class VisitSerializer(LeanModelSerializer):
+class VisitSerializer(serializers.ModelSerializer):
     patrol = ScopedSlugField(model=Patrol, slug_field="client_id", help_text="client_id of the patrol")
     # The service reads the establishment's community (its district's checklist) next.
     establishment = ScopedPrimaryKeyField(model=Establishment, select_related=("community",))
@@ -392,8 +391,6 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 data.get("latitude"), data.get("longitude"), data.get("accuracy_m")
             ),
         )
-        if created:
-            services.known_related(visit, photos=[])  # photos come after the visit, in their own requests
         return _created(serializer, visit, created)
 
     @extend_schema(request=VisitUpdateSerializer, responses=VisitSerializer)

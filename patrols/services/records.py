@@ -438,28 +438,13 @@ def _visit_create(
         raise ValidationError(
             {"establishment": _("This establishment has already been visited on this patrol.")}
         ) from None
-    recorded = _findings_create(user=user, visit=visit, items=finding_items)
+    _findings_create(user=user, visit=visit, items=finding_items)
     if follow_up_of is not None:
         # The follow-up visit (回头看) is the rectification's follow-up (复查), by the same rules.
         rectification_follow_up(user=user, finding=follow_up_of, passed=bool(rectified))
     # Counted on the record's day, as the monthly figures count it: not when it was synced.
     _establishment_visited(establishment, patrol.date)
-    # A visit's findings are made with it and only then: whoever shows it next need not read them back.
-    recorded.sort(key=lambda finding: (finding.created_at, finding.pk), reverse=True)  # Finding's order
-    known_related(visit, finding_set=recorded)
     return visit
-
-
-def known_related(instance, **rows: list) -> None:
-    """Give reverse relations of the instance the rows known to be all they hold, as prefetch_related would.
-
-    Only for rows that cannot change while the instance is in use: like a prefetch, they are not re-read.
-    """
-    cache = vars(instance).setdefault("_prefetched_objects_cache", {})
-    for name, objs in rows.items():
-        queryset = getattr(instance, name).all()
-        queryset._result_cache, queryset._prefetch_done = objs, True
-        cache[name] = queryset
 
 
 def require_visit_open(user: User, visit: Visit) -> None:
