@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
+from itertools import chain
 from typing import IO
 
 from django.utils import timezone, translation
@@ -142,7 +144,7 @@ class UnitListing:
         self.kinds = [TEXT] * len(self.labels) + [_kind(f) for f in self.figures] + [PERCENT, PERCENT]
         writer.header(self.labels + bureau_labels(self.figures) + RATE_HEADERS)
 
-    def add(self, rows: list[UnitMonth]) -> None:
+    def add(self, rows: Iterable[UnitMonth]) -> None:
         for row in rows:
             values = [row.unit.parent.name] if self.with_district else []
             values += [
@@ -203,8 +205,8 @@ class MonthBook:
                 )
             )
         if self.detail is not None:
-            for chunk in rollup.detail_chunks():
-                self.detail.add(chunk)
+            # One row at a time: a chunk is dropped before the next is read.
+            self.detail.add(chain.from_iterable(rollup.detail_chunks()))
         self._categories()
         self.workbook.save(target)
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from itertools import islice
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from orgs.models import OrgUnit, OrgUnitKind
@@ -106,7 +107,7 @@ def unit_months(
     if kind == OrgUnitKind.COMMUNITY:
         live = live_figures(unsubmitted, period, on=today)
     else:
-        live = compile_districts(unsubmitted, period)
+        live = compile_districts(unsubmitted, period, rows=False)
     rates = reporting_rates(units, year_months, now=now, submitted=submitted)
     deadline = periods.report_deadline(kind, period)
     result = []
@@ -220,21 +221,31 @@ class MonthRollup:
     def totals(self) -> dict:
         return self.own.figures
 
-    @cached_property
+    def _detail_communities(self) -> QuerySet[OrgUnit]:
+        communities = OrgUnit.objects.visible_to(self.user).communities().filter(parent__parent=self.unit)
+        return communities.select_related("parent").order_by("path")
+
+    @property
     def detail_units(self) -> list[OrgUnit]:
         """The city's communities that existed in the month, each with its district as `parent`."""
         if self.unit.kind != OrgUnitKind.CITY:
             return []
-        communities = OrgUnit.objects.visible_to(self.user).communities().filter(parent__parent=self.unit)
-        return owing_units(communities.select_related("parent").order_by("path"), self.period)
+        return owing_units(self._detail_communities(), self.period)
 
     def detail_chunks(self) -> Iterator[list[UnitMonth]]:
-        """The city's communities, each marked whether its district's figures count it."""
+        """`detail_units` a chunk at a time, each marked whether its district's figures count it:
+        a chunk is read, counted and dropped before the next, so what is held does not grow with
+        the city."""
+        if self.unit.kind != OrgUnitKind.CITY:
+            return
         included = included_by([row.report for row in self.rows if row.report is not None])
-        for start in range(0, len(self.detail_units), UNITS_PER_CHUNK):
-            chunk = self.detail_units[start : start + UNITS_PER_CHUNK]
-            rows = unit_months(chunk, self.period, now=self.now, year_months=self.year_months)
-            yield _mark_included(rows, included)
+        communities = self._detail_communities().iterator(chunk_size=UNITS_PER_CHUNK)
+        while read := list(islice(communities, UNITS_PER_CHUNK)):
+            chunk = owing_units(read, self.period)
+            # Yielded, not kept: the rows are not held while the next chunk is read.
+            yield _mark_included(
+                unit_months(chunk, self.period, now=self.now, year_months=self.year_months), included
+            )
 
 
 def month_rollup(

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.db.models import Func, JSONField
 from django.utils.translation import gettext_lazy as _
@@ -57,63 +58,90 @@ class Received:
     late: bool = False
 
 
-def compiled_figures(members: list[Received], own: dict) -> dict:
+def compiled_figures(members: Iterable[Received], own: dict, *, rows: bool = True) -> dict:
     """A district's figures from its communities: the totals of the reports it received (§6), how
-    many it received, and each community's state and figures under "rows"; plus the district's
-    `own` work (reporting.figures.district_own_figures), which no community reports."""
-    received = [member for member in members if member.figures is not None]
-    compiled = catalogue.total(member.figures for member in received)
+    many it received, and (with `rows`) each community's state and figures under "rows"; plus the
+    district's `own` work (reporting.figures.district_own_figures), which no community reports.
+
+    `members` are read once, in order: without `rows` nothing of a community is kept once added."""
+    listed = []
+    expected = received = late = 0
+
+    def received_figures() -> Iterator[dict]:
+        nonlocal expected, received, late
+        for m in members:
+            expected += 1
+            if rows:
+                listed.append(
+                    {
+                        "unit_id": m.unit.pk,
+                        "name": m.unit.name,
+                        "code": m.unit.code,
+                        "state": UnitState.MISSING
+                        if m.figures is None
+                        else (UnitState.LATE if m.late else UnitState.ON_TIME),
+                        "figures": m.figures,
+                    }
+                )
+            if m.figures is not None:
+                received += 1
+                late += 1 if m.late else 0
+                yield m.figures
+
+    compiled = catalogue.total(received_figures())
     compiled.update(own)
     compiled.update(
-        communities_expected=len(members),
-        communities_received=len(received),
-        communities_late=sum(1 for member in received if member.late),
-        communities_missing=len(members) - len(received),
+        communities_expected=expected,
+        communities_received=received,
+        communities_late=late,
+        communities_missing=expected - received,
     )
-    compiled["rows"] = [
-        {
-            "unit_id": m.unit.pk,
-            "name": m.unit.name,
-            "code": m.unit.code,
-            "state": UnitState.MISSING
-            if m.figures is None
-            else (UnitState.LATE if m.late else UnitState.ON_TIME),
-            "figures": m.figures,
-        }
-        for m in members
-    ]
+    if rows:
+        compiled["rows"] = listed
     return compiled
 
 
-def compile_districts(districts: Iterable[OrgUnit], period: dt.date) -> dict[int, dict]:
+# How many communities (and their reports) a compilation reads from the database at a time.
+UNITS_PER_FETCH = 50
+
+
+def compile_districts(districts: Iterable[OrgUnit], period: dt.date, *, rows: bool = True) -> dict[int, dict]:
     """Per district id: `compiled_figures` of the community reports it has received for `period`.
 
     Only submitted community reports count (§6: a district report counts the
-    reports it received). Two queries for any number of districts.
+    reports it received). Two queries for any number of districts. The communities and their reports
+    are read in the paths' order a few at a time, so without `rows` (each
+    community's figures) what is held does not grow with the communities.
     """
     districts = list(districts)
-    communities = owing_units(
-        OrgUnit.objects.filter(parent__in=districts, kind=OrgUnitKind.COMMUNITY).order_by("path"), period
+    own = district_own_figures([district.pk for district in districts], period)
+    in_districts = OrgUnit.objects.filter(parent__in=districts, kind=OrgUnitKind.COMMUNITY)
+    communities = in_districts.order_by("path").iterator(chunk_size=UNITS_PER_FETCH)
+    reports = (
+        MonthlyReport.objects.filter(unit__in=in_districts, period=period)
+        .submitted()
+        .order_by("unit__path")
+        .values_list("unit_id", "figures", "late")
+        .iterator(chunk_size=UNITS_PER_FETCH)
     )
-    reports = {
-        report.unit_id: report
-        for report in MonthlyReport.objects.filter(unit__in=communities, period=period).submitted().order_by()
-    }
-    by_district: dict[int, list[OrgUnit]] = defaultdict(list)
-    for community in communities:
-        by_district[community.parent_id].append(community)
+    pending = next(reports, None)
 
     def received(community: OrgUnit) -> Received:
-        report = reports.get(community.pk)
-        if report is None:
+        """The community with its report, if it is the next report (both are in the paths' order)."""
+        nonlocal pending
+        if pending is None or pending[0] != community.pk:
             return Received(community, None)
-        return Received(community, catalogue.normalise(report.figures), report.late)
+        _unit_id, figures, late = pending
+        pending = next(reports, None)
+        return Received(community, catalogue.normalise(figures), late)
 
-    own = district_own_figures([district.pk for district in districts], period)
-    return {
-        district.pk: compiled_figures([received(c) for c in by_district[district.pk]], own[district.pk])
-        for district in districts
-    }
+    members = (received(community) for community in communities)
+    owing = (m for m in members if periods.existed_in(m.unit.opened_on, m.unit.closed_on, period))
+    # A district's communities are next to each other in the order of their paths.
+    compiled = {district.pk: compiled_figures([], own[district.pk], rows=rows) for district in districts}
+    for district_id, group in groupby(owing, key=lambda member: member.unit.parent_id):
+        compiled[district_id] = compiled_figures(group, own[district_id], rows=rows)
+    return compiled
 
 
 def compile_district(district: OrgUnit, period: dt.date) -> dict:
