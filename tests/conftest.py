@@ -174,7 +174,7 @@ def registry_cache(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: the dashboards keep closed months' trend values there."""
+    """Each test starts with an empty cache: the dashboards and the registry keep readings there."""
     from django.core.cache import cache
 
     cache.clear()

@@ -278,8 +278,7 @@ def dashboard(request):
     months = periods.periods_ending(period, HISTORY_MONTHS)
     year_months = periods.year_to_date(period)
     # What the units and their reports say is kept until a report or an org unit changes. The
-    # figures of units that have not submitted (an ended month's kept a while: live_figures),
-    # the open risks and the states are not.
+    # figures of units that have not submitted, the open risks and the states are not.
     kind, units, communities, submitted, reports, root, included = kept(
         user,
         what=f"dashboard {catalogue.VERSION}\n{period:%Y-%m}",
