@@ -307,7 +307,7 @@ def test_the_menu_follows_the_language_and_the_unread_count(client, inspector_a)
     assert "Today&#x27;s patrol" in english and "今日巡查" not in english
 
 
-def test_the_page_chrome_is_kept_per_language_and_the_personal_parts_stay_live(
+def test_the_page_chrome_follows_the_language_and_the_personal_parts_are_each_users(
     client, inspector_a, inspector_b
 ):
     client.force_login(inspector_a)
