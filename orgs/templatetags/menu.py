@@ -5,11 +5,8 @@ The header and side menu's links are the template orgs/_menu_links.html, include
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django import template
-from django.urls import get_script_prefix, reverse
-from django.utils.translation import get_language
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -45,9 +42,5 @@ BOTTOM_BAR["supervising_leader"] = BOTTOM_BAR["community_head"]
 def bottom_bar(context) -> tuple[tuple[str, str, str], ...]:
     """The bottom bar's first destinations for the user's role (URL, label, glyph); empty for offices."""
     user = context["user"]
-    return _bottom_bar(get_language(), get_script_prefix(), user.role if user.tier == "community" else "")
-
-
-@lru_cache(maxsize=64)
-def _bottom_bar(language: str, script_prefix: str, role: str) -> tuple[tuple[str, str, str], ...]:
+    role = user.role if user.tier == "community" else ""
     return tuple((reverse(name), str(label), glyph) for name, label, glyph in BOTTOM_BAR.get(role, ()))
