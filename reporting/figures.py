@@ -17,11 +17,14 @@ at least one visit) count.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, Value
 from django.db.models.functions import Concat, TruncMonth
+from django.utils import timezone
 
 from orgs.models import OrgUnit
 from patrols import schedule
@@ -50,13 +53,14 @@ from reporting import periods
 from reporting.catalogue import (
     CATEGORY_KEYS,
     RISK_KEYS,
+    VERSION,
     empty,
     percent,
     total,
     with_rates,
 )
 
-__all__ = ["community_figures", "monthly_trend", "percent", "total"]
+__all__ = ["community_figures", "live_figures", "monthly_trend", "percent", "total"]
 
 
 def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
@@ -79,6 +83,19 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
     for community_id, publicity in publicity_figures(ids, first, last).items():
         result[community_id].update(publicity)
     return {pk: with_rates(figures) for pk, figures in result.items()}
+
+
+def live_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
+    """`community_figures` for the pages that show unsubmitted months (dashboards, exports).
+
+    A month that ended before `on` is kept per community (see `_kept`); the current month is
+    counted each time.
+    """
+    by_pk = {c.pk: c for c in communities}
+    ended = period < periods.period_of(on)
+    prefix = f"reporting:figures:{VERSION}"
+    keys = {pk: f"{prefix}:{pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for pk in by_pk} if ended else {}
+    return _kept(list(by_pk), keys, lambda pks: community_figures([by_pk[pk] for pk in pks], period, on=on))
 
 
 # The figures counting the records of one kind (the daily patrol is every record's figure).
@@ -281,15 +298,28 @@ def room_rapid_tests(district_ids: Iterable[int], start: dt.datetime, end: dt.da
     return result
 
 
-def monthly_trend(communities: Iterable[OrgUnit], months: list[dt.date]) -> list[dict]:
+# A month that is over changes rarely (a late record, an amendment), yet its figures cost a month
+# (its trend values, a year) of visits and findings to count: they are kept this long, so a burst of
+# dashboard views counts them once. The current month is always counted live.
+ENDED_MONTH_CACHE_SECONDS = 10 * 60
+
+
+def monthly_trend(
+    communities: Iterable[OrgUnit], months: list[dt.date], *, today: dt.date | None = None
+) -> list[dict]:
     """Per month (oldest first): the patrol-day rate, visits and findings of these communities together.
 
     Of each community only `pk`, `opened_on` and `closed_on` are read: units or rows of them.
 
-    Three queries for any number of communities and months.
+    Months before the one `today` is in come from the cache when it has them; the rest cost three
+    queries for any number of communities and months.
     """
     communities = list(communities)
-    counts = _trend_counts([c.pk for c in communities], months)
+    ids = sorted(c.pk for c in communities)
+    current = periods.period_of(today or timezone.localdate())
+    prefix = _trend_key_prefix(ids)
+    keys = {month: f"{prefix}:{month:%Y-%m}" for month in months if month < current}
+    counts = _kept(months, keys, lambda todo: _trend_counts(ids, todo))
     # Communities mostly share their opening and closing dates: each pair is counted once per month.
     lifetimes = Counter((c.opened_on, c.closed_on) for c in communities)
     trend = []
@@ -305,6 +335,25 @@ def monthly_trend(communities: Iterable[OrgUnit], months: list[dt.date]) -> list
             }
         )
     return trend
+
+
+def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
+    """Per item, what `count(items)` gives; for the items with a cache key (those of ended months)
+    it is taken from the cache when there, and kept ENDED_MONTH_CACHE_SECONDS when counted."""
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    result = {item: cached[keys[item]] for item in items if item in keys and keys[item] in cached}
+    todo = [item for item in items if item not in result]
+    if todo:
+        fresh = count(todo)
+        cache.set_many({keys[item]: fresh[item] for item in todo if item in keys}, ENDED_MONTH_CACHE_SECONDS)
+        result.update(fresh)
+    return result
+
+
+def _trend_key_prefix(ids: list[int]) -> str:
+    # The community ids can be hundreds long; a digest keeps the key short and equal for equal sets.
+    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
+    return f"reporting:trend:{VERSION}:{digest}"
 
 
 def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from orgs.models import OrgUnit, OrgUnitKind
 from reporting import catalogue, periods
-from reporting.figures import community_figures, district_own_figures
+from reporting.figures import district_own_figures, live_figures
 from reporting.models import MonthlyReport
 from reporting.selectors import (
     Rates,
@@ -105,7 +105,7 @@ def unit_months(
     unsubmitted = [u for u in units if not (u.pk in reports and reports[u.pk].is_submitted)]
     today = now.astimezone(periods.local_zone()).date()
     if kind == OrgUnitKind.COMMUNITY:
-        live = community_figures(unsubmitted, period, on=today)
+        live = live_figures(unsubmitted, period, on=today)
     else:
         live = compile_districts(unsubmitted, period, rows=False)
     rates = reporting_rates(units, year_months, now=now, submitted=submitted)

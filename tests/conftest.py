@@ -167,7 +167,7 @@ def celery_in_process(request):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: the dashboards and the registry keep readings there."""
+    """Each test starts with an empty cache: the dashboards keep closed months' trend values there."""
     from django.core.cache import cache
 
     cache.clear()

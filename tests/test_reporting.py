@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -719,10 +720,10 @@ def test_city_dashboard_costs_the_same_for_2_and_5_districts(clock, city, city_o
     assert queries(lambda: client.get(url)) == few
 
 
-def test_the_dashboard_counts_an_unsubmitted_months_figures_from_the_records_it_has_now(
+def test_an_ended_months_live_figures_are_counted_once_and_the_current_months_on_every_view(
     clock, october_records, community_a, inspector_a, partner_a, district_officer_a, client
 ):
-    """A late record of a month that is over shows at once, as does today's in this month."""
+    """A month that is over is counted once per ENDED_MONTH_CACHE_SECONDS; this month is always live."""
     shop = EstablishmentFactory(community=community_a, risk_class="A", registered_on=dt.date(2026, 1, 1))
     client.force_login(district_officer_a)
 
@@ -731,6 +732,8 @@ def test_the_dashboard_counts_an_unsubmitted_months_figures_from_the_records_it_
         page = client.get(reverse("reporting:dashboard"), {"month": month})
         return {row.unit: row for row in page.context["rows"]}[community_a].figures["visits"]
 
+    first_view = queries(lambda: client.get(reverse("reporting:dashboard"), {"month": "2026-10"}))
+    assert queries(lambda: client.get(reverse("reporting:dashboard"), {"month": "2026-10"})) < first_view
     november = visits("2026-11")
     assert visits("2026-10") == 6
 
@@ -741,6 +744,8 @@ def test_the_dashboard_counts_an_unsubmitted_months_figures_from_the_records_it_
     visit(clock, today, inspector_a, shop)
     submit(clock, inspector_a, late, today)
     assert visits("2026-11") == november + 1
+    assert visits("2026-10") == 6  # until the kept figures expire
+    cache.clear()
     assert visits("2026-10") == 7
 
 
