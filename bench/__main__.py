@@ -4,7 +4,8 @@ Needs PostgreSQL (DATABASE_URL) holding the city of `manage.py seed_scale`.
 Progress goes to stderr; the JSON object alone goes to stdout.
 
 1. The city's monthly roll-up (every community's figures) against one SQL query.
-2. The month's Excel exports (time, peak memory) and the district PDF summary.
+2. The month's Excel exports (time, peak memory), the district PDF summary, and what one request
+   of each kind costs in process (bench/pages.py).
 3. The city's busiest hour (bench/hour.py) served by gunicorn (DEBUG off), open-loop at
    1× and 10× the load model, then faster until a kind of request misses its target.
 4. The inspector's pages on an emulated slow 3G phone, in Chromium (bench/phone.py).
@@ -31,7 +32,7 @@ os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 DASHBOARD_P95_MS = 300
 VISIT_P95_MS = 200
 THROUGHPUT_SHARE = 1 / 3
-PARTS = ("rollup", "documents", "hour", "phone")
+PARTS = ("rollup", "documents", "pages", "hour", "phone")
 CLOSED = ("inspector_home", "visit_post", "district_dashboard", "city_dashboard", "establishment_api")
 
 
@@ -57,7 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         type=lambda text: set(text.split(",")),
-        help="comma-separated parts to run: rollup, documents, hour, phone (the default: all four), "
+        help="comma-separated parts to run: rollup, documents, pages, hour, phone (the default: all), "
         "closed (the closed-loop lower bound) or some of its scenarios "
         "(inspector_home, visit_post, district_dashboard, city_dashboard, establishment_api)",
     )
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     # As production runs: no log of every query's SQL growing in memory during the measures.
     settings.DEBUG = False
 
-    from bench import hour, phone, rollup, server
+    from bench import hour, pages, phone, rollup, server
     from reporting import periods
 
     city, counts = check_database()
@@ -287,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         result["rollup"] = rollup.measure(city, period, today, args.repeats)
     if "documents" in only:
         result["documents"] = measure_documents(city, period, args.repeats)
+    if "pages" in only:
+        log("pages: one request of each kind, in process")
+        result["pages"] = pages.measure(city, max(args.repeats, 10))
     closed = set(CLOSED) if "closed" in only else only & set(CLOSED)
     if not args.skip_http and (closed or only & {"hour", "phone"}):
         log(f"starting gunicorn with {args.workers} workers")

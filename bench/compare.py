@@ -25,6 +25,8 @@ def figures(result: dict, factor: float | None) -> dict[str, float]:
             out[f"{name} ms"] = doc["ms"]
         if "peak_mb" in doc:
             out[f"{name} peak MB"] = doc["peak_mb"]
+    for name, page in result.get("pages", {}).items():
+        out[f"{name} ms (one request)"] = page["median_ms"]
     for step in result.get("hour", {}).get("steps", []):
         if step["factor"] == factor:
             for kind, row in step["kinds"].items():
