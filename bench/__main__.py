@@ -50,6 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="multiples of the busiest hour to run (default 1,10), then faster until one misses",
     )
     parser.add_argument("--no-search", action="store_true", help="run --factors only, not faster ones")
+    parser.add_argument("--warmup", type=float, default=30, help="seconds at 1x first, unreported")
     parser.add_argument("--clients", type=int, default=16, help="closed loop: clients (default 16)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each in-process measure (median)")
@@ -136,10 +137,23 @@ def people(city, clients: int) -> dict:
 
 
 def phone_user(city) -> tuple[str, str]:
-    """The inspector whose phone is measured: the first community's first."""
-    from orgs.management.commands.seed_scale import PASSWORD, inspector_name
+    """The inspector whose phone is measured: of the community with the fewest visits today, so
+    that its record still lists shops to visit after the hour's steps (and earlier runs)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
 
-    return inspector_name(1, 1, 1), PASSWORD
+    from orgs.management.commands.seed_scale import PASSWORD
+    from orgs.models import OrgUnit, User
+
+    today = Q(patrols__date=timezone.localdate())
+    community = (
+        OrgUnit.objects.filter(path__startswith=city.path)
+        .communities()
+        .annotate(done=Count("patrols__visits", filter=today))
+        .order_by("done", "path")
+        .first()
+    )
+    return User.objects.inspectors().filter(org_unit=community).order_by("username")[0].username, PASSWORD
 
 
 def measure_http(base_url: str, who: dict, *, clients: int, seconds: float, only: set | None = None) -> dict:
@@ -298,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             if "hour" in only:
                 load = hour.prepare(city, base_url, log)
                 result["hour"] = hour.find_highest(
-                    load, args.factors, args.seconds, log, search=not args.no_search
+                    load, args.factors, args.seconds, log, search=not args.no_search, warmup=args.warmup
                 ) | {"model": hour.model_table(load)}
             if "phone" in only:
                 log("phone: home page and visit form on slow 3G")

@@ -281,11 +281,22 @@ def _loadavg() -> list[float]:
 
 
 def find_highest(
-    load: Load, factors: list[float], seconds: float, log: Callable[[str], None], *, search: bool = True
+    load: Load,
+    factors: list[float],
+    seconds: float,
+    log: Callable[[str], None],
+    *,
+    search: bool = True,
+    warmup: float = 0,
 ) -> dict:
     """Run the given factors; then, unless told not to, raise the factor until a step fails and
     halve the gap once between the last step that held and the first that did not."""
     steps = []
+    if warmup:
+        # Not reported: the database's pages of this city are read into memory first, so that the
+        # first step does not measure the disk (a run after another database shows every kind slow).
+        log(f"warming up: hour × 1 for {warmup:g} s")
+        run_step(load, 1, warmup)
 
     def step(factor: float) -> dict:
         log(f"hour × {factor:g}: {sum(r['sent_per_s'] for r in rates(load, factor).values()):.1f} requests/s")
