@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import requests
 
+from bench.load import visit_body
+
 TIMEOUT = 60
 # A patrol morning: three hours, of which the busiest holds this share of the work.
 MORNING_HOURS = 3
@@ -136,19 +138,7 @@ class Load:
             self._sent += 1
             problem = self._sent % 12 == 0
         establishment, items = shop
-        body = {
-            "client_id": str(uuid.uuid4()),
-            "patrol": community.patrol,
-            "establishment": establishment,
-            "result": "issues" if problem else "compliant",
-            "checklist": [{"item": item, "ok": not (problem and n == 0)} for n, item in enumerate(items)],
-        }
-        if problem:
-            body["findings"] = "冷藏柜温度偏高"
-            body["finding_items"] = [
-                {"kind": "safety_risk", "category": "storage", "description": "冷藏柜温度偏高"}
-            ]
-        return body
+        return visit_body(community.patrol, establishment, items, problem=problem)
 
 
 def request_of(kind: str) -> Callable[[Load], requests.Response]:

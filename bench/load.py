@@ -162,10 +162,15 @@ def post_visit(client: Client) -> requests.Response:
     state["next"] += 1
     state["sent"] = state.get("sent", 0) + 1
     problem = state["sent"] % 12 == 0
+    return client.post("/api/visits/", visit_body(state["patrol"], establishment_id, items, problem=problem))
+
+
+def visit_body(patrol: str, establishment: int, items: list[str], *, problem: bool) -> dict:
+    """A visit as a phone sends it: a new client id, the checklist, and with a problem a finding."""
     body = {
         "client_id": str(uuid.uuid4()),
-        "patrol": state["patrol"],
-        "establishment": establishment_id,
+        "patrol": patrol,
+        "establishment": establishment,
         "result": "issues" if problem else "compliant",
         "checklist": [{"item": item, "ok": not (problem and n == 0)} for n, item in enumerate(items)],
     }
@@ -174,4 +179,4 @@ def post_visit(client: Client) -> requests.Response:
         body["finding_items"] = [
             {"kind": "safety_risk", "category": "storage", "description": "冷藏柜温度偏高"}
         ]
-    return client.post("/api/visits/", body)
+    return body
