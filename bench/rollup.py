@@ -4,7 +4,8 @@ The floor computes every figure of reporting.figures.community_figures for
 every community of the city in a single statement (aggregates joined per
 community), written out on its own from the rules of the figure catalogue
 (reporting.catalogue): counted records are submitted ones holding a visit,
-coverage is owed only in a month the community existed. Python only shapes
+coverage is owed only in a month the community existed and reads visits from
+schedule.visits_matter_from on, as the product does. Python only shapes
 the rows into the same flat dicts, with the same rounding, so the two results
 can be compared key by key (tests/test_bench_rollup.py, on PostgreSQL).
 """
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from django.db import connection
 
 from orgs.models import OrgUnit, OrgUnitKind
+from patrols import schedule
 from patrols.models import (
     Establishment,
     Finding,
@@ -88,7 +90,7 @@ existed AS (
 counted AS (
   -- The records that count: submitted (awaiting review or archived) and holding a visit.
   SELECT p.id, p.community_id, p.date, p.kind FROM {t["patrol"]} p JOIN units u ON u.id = p.community_id
-  WHERE p.status IN ('submitted', 'archived') AND p.date <= %(last)s
+  WHERE p.status IN ('submitted', 'archived') AND p.date BETWEEN %(since)s AND %(last)s
     AND EXISTS (SELECT 1 FROM {t["visit"]} v WHERE v.patrol_id = p.id)
 ),
 pat AS (
@@ -114,7 +116,12 @@ seen AS (
 ),
 starts AS (
   SELECT e.community_id AS cid, e.risk_class, e.watch_list, coalesce(s.visited, false) AS visited,
-         coalesce(s.last_before, e.registered_on) AS start,
+         -- A counted visit before %(since)s makes the shop due whenever it was (the longest interval);
+         -- only a shop registered since then can hide one.
+         coalesce(s.last_before, CASE WHEN e.registered_on >= %(since)s AND EXISTS (
+           SELECT 1 FROM {t["visit"]} v JOIN {t["patrol"]} p ON p.id = v.patrol_id
+           WHERE v.establishment_id = e.id AND p.date < %(since)s AND p.status IN ('submitted', 'archived')
+         ) THEN %(since)s::date - 1 END, e.registered_on) AS start,
          least({_interval_case()}, coalesce(nullif(e.tightened_interval_months, 0), 99)) AS months
   FROM {t["establishment"]} e JOIN existed u ON u.id = e.community_id LEFT JOIN seen s ON s.eid = e.id
   WHERE e.status = 'open' AND e.registered_on <= %(last)s
@@ -298,6 +305,7 @@ def floor_rollup(city: OrgUnit, period: dt.date, on: dt.date) -> dict[int, dict]
     params = {
         "path": f"{city.path}%",
         "first": period,
+        "since": schedule.visits_matter_from(period),
         "last": periods.period_last_day(period),
         "quarter": rules.period_start(BoardKind.SLOGAN, period),
         "on": on,

@@ -36,6 +36,16 @@ def interval_months(risk_class: str, tightened_months: int | None) -> int:
     return months
 
 
+def visits_matter_from(period_first: dt.date) -> dt.date:
+    """The first day whose visits still matter to who is due in the month starting `period_first`.
+
+    Every interval is at most the longest risk class's, so a visit (or a registration) before this
+    day makes the establishment due before the month starts, whenever exactly it was: a month's
+    coverage reads visits from this day on, not the whole history.
+    """
+    return add_months(period_first, -max(RISK_INTERVAL_MONTHS.values()))
+
+
 def next_visit_due(
     *,
     last_visited: dt.date | None,

@@ -11,8 +11,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy
 
 from orgs.models import OrgUnit
-from patrols import schedule
-from patrols.models import FOOD_SERVICE_CATEGORIES, Establishment, Status
+from patrols.models import FOOD_SERVICE_CATEGORIES, Establishment, Status, VisitState
+from patrols.models.establishments import visit_state_q
 
 
 def registry_figures(units: Iterable[OrgUnit], *, by: str, on: dt.date) -> dict[int, dict[str, int]]:
@@ -22,7 +22,6 @@ def registry_figures(units: Iterable[OrgUnit], *, by: str, on: dt.date) -> dict[
     "community" or "community__parent" (a district). One query for all units;
     a unit without open establishments is left out.
     """
-    due_soon = Q(next_visit_due__gte=on, next_visit_due__lte=schedule.due_soon_horizon(on))
     food = Q(category__in=FOOD_SERVICE_CATEGORIES)
     rows = (
         Establishment.objects.filter(**{f"{by}__in": [unit.pk for unit in units]}, status=Status.OPEN)
@@ -30,8 +29,8 @@ def registry_figures(units: Iterable[OrgUnit], *, by: str, on: dt.date) -> dict[
         .values(by)
         .annotate(
             open=Count("pk"),
-            overdue=Count("pk", filter=Q(next_visit_due__lt=on)),
-            due=Count("pk", filter=due_soon),
+            overdue=Count("pk", filter=visit_state_q(VisitState.OVERDUE, on=on)),
+            due=Count("pk", filter=visit_state_q(VisitState.DUE, on=on)),
             food_service=Count("pk", filter=food),
             food_graded=Count("pk", filter=food & ~Q(food_grade="")),
         )

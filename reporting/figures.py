@@ -146,20 +146,26 @@ def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> 
 
 
 def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
-    """Two queries: the establishments, and in one pass over their counted visits up to the month's
-    end, each one's last visit before the month and whether it was visited in it.
+    """Three queries: the establishments; in one pass over their counted visits from
+    schedule.visits_matter_from to the month's end, each one's last visit before the month and
+    whether it was visited in it; and which of the few left without a visit there had one earlier.
+    A month's coverage so reads the same rows whatever the length of the history.
 
     `ids` are the communities that existed in the month: one that did not owes no visits in it.
     """
-    establishments = Establishment.objects.filter(
+    open_in_month = Establishment.objects.filter(
         community_id__in=ids, status=Status.OPEN, registered_on__lte=last
-    ).values_list(
-        "pk", "community_id", "risk_class", "tightened_interval_months", "watch_list", "registered_on"
     )
+    establishments = list(
+        open_in_month.values_list(
+            "pk", "community_id", "risk_class", "tightened_interval_months", "watch_list", "registered_on"
+        )
+    )
+    since = schedule.visits_matter_from(first)
     last_before, visited = {}, set()
     for establishment_id, last_date, in_month in (
         Visit.objects.counted()
-        .filter(establishment__community_id__in=ids, patrol__date__lte=last)
+        .filter(establishment__community_id__in=ids, patrol__date__range=(since, last))
         .values("establishment_id")
         .annotate(
             last=Max("patrol__date", filter=Q(patrol__date__lt=first)),
@@ -172,6 +178,17 @@ def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -
             last_before[establishment_id] = last_date
         if in_month:
             visited.add(establishment_id)
+    # A visit before `since` makes an establishment due in the month, as a registration before it
+    # does. Only one registered since then (a date corrected later) can hide such a visit.
+    hidden = [pk for pk, *_, registered in establishments if registered >= since and pk not in last_before]
+    if hidden:
+        visited_earlier = (
+            Visit.objects.counted()
+            .filter(establishment_id__in=hidden, patrol__date__lt=since)
+            .values_list("establishment_id", flat=True)
+            .distinct()
+        )
+        last_before.update(dict.fromkeys(visited_earlier, since - dt.timedelta(days=1)))
     for pk, community_id, risk, tightened, watch_list, registered in establishments:
         due = schedule.next_visit_due(
             last_visited=last_before.get(pk),

@@ -17,6 +17,7 @@ from notifications.models import Notification
 from orgs.models import OrgUnitKind, Role
 from patrols import schedule
 from patrols.models import (
+    Establishment,
     Finding,
     FindingKind,
     FindingStatus,
@@ -257,6 +258,33 @@ def test_report_figures_equal_a_count_made_from_the_records(october_records, com
     assert (figures["incidents"], figures["incidents_late"]) == (1, 1)
     assert figures["patrol_day_rate"] == round(100 * 3 / 31)
     assert figures["overdue_risks"] == 1  # the hygiene risk, due 20 October, still open on 3 November
+
+
+def test_coverage_reads_visits_older_than_the_longest_interval_as_the_clerk_does(
+    clock, community_a, inspector_a, partner_a
+):
+    """A month's coverage reads visits from schedule.visits_matter_from on (1 April for October), so
+    that it costs the same whatever the history; visits before that still make a shop due."""
+    assert schedule.visits_matter_from(OCTOBER) == dt.date(2026, 4, 1)
+    long_ago = EstablishmentFactory(community=community_a, risk_class="C", registered_on=dt.date(2025, 1, 1))
+    corrected = EstablishmentFactory(community=community_a, risk_class="C", registered_on=dt.date(2025, 1, 1))
+    lately = EstablishmentFactory(community=community_a, risk_class="C", registered_on=dt.date(2025, 1, 1))
+    march = patrol_on(clock, dt.date(2026, 3, 2), inspector_a, partner_a)
+    visit(clock, march, inspector_a, long_ago)
+    visit(clock, march, inspector_a, corrected)
+    may = patrol_on(clock, dt.date(2026, 5, 10), inspector_a, partner_a)
+    visit(clock, may, inspector_a, lately)
+    submit(clock, inspector_a, march, may)
+    # The registration date corrected to after the shop's last visit: the visit still counts.
+    Establishment.objects.filter(pk=corrected.pk).update(registered_on=dt.date(2026, 7, 1))
+
+    figures = community_figures([community_a], OCTOBER, on=dt.date(2026, 11, 3))[community_a.pk]
+
+    assert (figures["due_C"], figures["covered_C"]) == (2, 0)  # long_ago and corrected, due 2 September
+    expected = count_from_records(community_a, OCTOBER, dt.date(2026, 11, 3))
+    assert {key: figures[key] for key in ("due", "due_C", "covered")} == {
+        key: expected[key] for key in ("due", "due_C", "covered")
+    }
 
 
 def test_a_community_opened_mid_month_counts_only_its_days(clock, district_a):

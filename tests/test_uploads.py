@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import io
 import uuid
 
@@ -129,6 +130,33 @@ def test_media_is_not_served_by_a_static_route(client, inspector_a, visit_a):
     client.force_login(inspector_a)
     assert client.get(f"/media/{photo.image.name}").status_code == 404
     assert client.get(reverse("patrols:photo_file", args=[photo.pk])).status_code == 200
+
+
+def test_pages_and_json_go_compressed_to_a_phone_that_asks_and_photos_as_they_are(
+    client, api, inspector_a, patrol_a, shop_a, visit_a
+):
+    """A phone on a slow line gets the visit form gzipped (config.middleware.PageGZipMiddleware);
+    a JPEG, compressed already, is sent as stored."""
+    client.force_login(inspector_a)
+    form_url = reverse("patrols:visit_create", args=[patrol_a.pk, shop_a.pk])
+    plain = client.get(form_url)
+    zipped = client.get(form_url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+
+    assert "Content-Encoding" not in plain and zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"]
+    page = gzip.decompress(zipped.content).decode()
+    assert shop_a.name in page and 'name="result"' in page
+    assert len(zipped.content) < len(plain.content) / 3
+
+    api.force_authenticate(inspector_a)
+    registry = api.get("/api/establishments/", HTTP_ACCEPT_ENCODING="gzip")
+    assert registry["Content-Encoding"] == "gzip"
+    assert shop_a.name in gzip.decompress(registry.content).decode()
+
+    photo, _created = services.photo_add(user=inspector_a, visit=visit_a, upload=jpeg_upload())
+    served = client.get(reverse("patrols:photo_file", args=[photo.pk]), HTTP_ACCEPT_ENCODING="gzip")
+    assert served.status_code == 200 and "Content-Encoding" not in served
+    assert b"".join(served.streaming_content).startswith(b"\xff\xd8")
 
 
 def test_another_communitys_user_cannot_fetch_a_visit_photo(client, inspector_a, inspector_b, visit_a):

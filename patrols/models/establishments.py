@@ -73,6 +73,18 @@ class VisitState(models.TextChoices):
     OK = "ok", _("Up to date")
 
 
+def visit_state_q(state: str, *, on: dt.date) -> Q:
+    """The open establishments in a visit state on `on`, as a filter on their next due date:
+    schedule.visit_state's rule, for the database. The registry's filters, its due lists and its
+    figures all take it from here."""
+    horizon = schedule.due_soon_horizon(on)
+    return {
+        VisitState.OVERDUE: Q(next_visit_due__lt=on),
+        VisitState.DUE: Q(next_visit_due__gte=on, next_visit_due__lte=horizon),
+        VisitState.OK: Q(next_visit_due__gt=horizon),
+    }[state]
+
+
 def registry_scope_q(user) -> Q:
     """The establishments `user` may see, as a filter."""
     return record_scope_q(user, "community")
@@ -86,19 +98,16 @@ class EstablishmentQuerySet(models.QuerySet):
         return self.filter(status=Status.OPEN)
 
     def overdue(self, *, on: dt.date) -> QuerySet[Establishment]:
-        return self.open().filter(next_visit_due__lt=on)
+        return self.open().filter(visit_state_q(VisitState.OVERDUE, on=on))
 
     def due(self, *, on: dt.date) -> QuerySet[Establishment]:
         """Due within DUE_SOON_DAYS, overdue ones included."""
-        return self.open().filter(next_visit_due__lte=schedule.due_soon_horizon(on))
+        overdue, due = visit_state_q(VisitState.OVERDUE, on=on), visit_state_q(VisitState.DUE, on=on)
+        return self.open().filter(overdue | due)
 
     def in_visit_state(self, state: str, *, on: dt.date) -> QuerySet[Establishment]:
-        if state == VisitState.OVERDUE:
-            return self.overdue(on=on)
-        if state == VisitState.DUE:
-            return self.due(on=on).exclude(next_visit_due__lt=on)
-        if state == VisitState.OK:
-            return self.open().filter(next_visit_due__gt=schedule.due_soon_horizon(on))
+        if state in VisitState.values:
+            return self.open().filter(visit_state_q(state, on=on))
         return self
 
     def search(self, text: str) -> QuerySet[Establishment]:
