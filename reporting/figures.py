@@ -169,7 +169,9 @@ def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -
         .values("establishment_id")
         .annotate(
             last=Max("patrol__date", filter=Q(patrol__date__lt=first)),
-            in_month=Count("pk", filter=Q(patrol__date__gte=first)),
+            # The patrol column, not the primary key: the visits are read from their
+            # (patrol, establishment) index alone (see _count_by_month).
+            in_month=Count("patrol", filter=Q(patrol__date__gte=first)),
         )
         .order_by()
         .values_list("establishment_id", "last", "in_month")

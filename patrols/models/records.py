@@ -186,6 +186,8 @@ class Patrol(models.Model):
         indexes = [
             models.Index(fields=["community", "date"]),
             models.Index(fields=["community", "status"]),
+            # A month's records of many communities (the roll-up) without reading the whole history.
+            models.Index(fields=["date"], name="patrol_date_idx"),
         ]
         # One record per community, day and kind (SPEC §4: a night check is a record of its own
         # beside the day's patrol); a record is never deleted, so every row counts. A patrolled day
@@ -270,8 +272,10 @@ class VisitQuerySet(models.QuerySet):
 
 class Visit(models.Model):
     client_id = models.UUIDField(_("record id"), unique=True, default=uuid.uuid4)
+    # Indexed by the constraint visit_once_per_patrol (patrol, establishment), which serves every
+    # lookup by patrol, and from which a month's visited shops are read without the visits' rows.
     patrol = models.ForeignKey(
-        Patrol, on_delete=models.CASCADE, related_name="visits", verbose_name=_("patrol")
+        Patrol, on_delete=models.CASCADE, related_name="visits", verbose_name=_("patrol"), db_index=False
     )
     establishment = models.ForeignKey(
         Establishment, on_delete=models.PROTECT, related_name="visits", verbose_name=_("establishment")
