@@ -373,11 +373,6 @@ def prepare(city, base_url: str, log: Callable[[str], None], *, threads: int = 4
     cookies_of = dict(itertools.chain.from_iterable(users.values()))
 
     today = timezone.localdate()
-    started = set(
-        Patrol.objects.filter(date=today, kind=PatrolKind.DAILY, community__in=teams).values_list(
-            "community_id", flat=True
-        )
-    )
 
     def start(team: list) -> None:
         first, *others = team
@@ -388,7 +383,9 @@ def prepare(city, base_url: str, log: Callable[[str], None], *, threads: int = 4
             raise RuntimeError(f"could not start today's record: {answer}")
 
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(start, [team for pk, team in teams.items() if pk not in started]))
+        # Every community, even one whose record was started earlier today (by the phone's bench,
+        # say): starting it again joins the whole team, whose visits would otherwise be refused.
+        list(pool.map(start, teams.values()))
     records = {
         community: (str(client_id), pk)
         for community, client_id, pk in Patrol.objects.filter(
