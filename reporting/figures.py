@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
@@ -148,7 +149,7 @@ def _add_visits(result: dict, ids: list[int], first: dt.date, last: dt.date) -> 
 def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -> None:
     """Three queries: the establishments; in one pass over their counted visits from
     schedule.visits_matter_from to the month's end, each one's last visit before the month and
-    whether it was visited in it; and which of the few left without a visit there had one earlier.
+    whether it was visited in it; and which of those registered since then had a visit earlier.
     A month's coverage so reads the same rows whatever the length of the history.
 
     `ids` are the communities that existed in the month: one that did not owes no visits in it.
@@ -181,16 +182,14 @@ def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -
         if in_month:
             visited.add(establishment_id)
     # A visit before `since` makes an establishment due in the month, as a registration before it
-    # does. Only one registered since then (a date corrected later) can hide such a visit.
-    hidden = [pk for pk, *_, registered in establishments if registered >= since and pk not in last_before]
-    if hidden:
-        visited_earlier = (
-            Visit.objects.counted()
-            .filter(establishment_id__in=hidden, patrol__date__lt=since)
-            .values_list("establishment_id", flat=True)
-            .distinct()
-        )
-        last_before.update(dict.fromkeys(visited_earlier, since - dt.timedelta(days=1)))
+    # does. Only one registered since then (its date corrected later) can hide such a visit.
+    for pk in (
+        Visit.objects.counted()
+        .filter(establishment__in=open_in_month.filter(registered_on__gte=since), patrol__date__lt=since)
+        .values_list("establishment_id", flat=True)
+        .distinct()
+    ):
+        last_before.setdefault(pk, since - dt.timedelta(days=1))
     for pk, community_id, risk, tightened, watch_list, registered in establishments:
         due = schedule.next_visit_due(
             last_visited=last_before.get(pk),
@@ -361,21 +360,61 @@ def monthly_trend(
 
 def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
     """Per item, what `count(items)` gives; for the items with a cache key (those of ended months)
-    it is taken from the cache when there, and kept ENDED_MONTH_CACHE_SECONDS when counted."""
+    it is taken from the cache when there, and kept ENDED_MONTH_CACHE_SECONDS when counted.
+
+    One process at a time counts the same kept figures: the others wait for its result (see
+    COUNTING_WAIT_SECONDS) instead of counting them too.
+    """
     cached = cache.get_many(list(keys.values())) if keys else {}
     result = {item: cached[keys[item]] for item in items if item in keys and keys[item] in cached}
     todo = [item for item in items if item not in result]
+    wanted = [keys[item] for item in todo if item in keys]
+    lock = f"reporting:counting:{_digest(wanted)}"
+    counting = bool(wanted) and cache.add(lock, True, COUNTING_WAIT_SECONDS)
+    if wanted and not counting:
+        arrived = _wait_for(wanted, lock)
+        result.update({item: arrived[keys[item]] for item in todo if keys.get(item) in arrived})
+        todo = [item for item in items if item not in result]
     if todo:
-        fresh = count(todo)
-        cache.set_many({keys[item]: fresh[item] for item in todo if item in keys}, ENDED_MONTH_CACHE_SECONDS)
+        try:
+            fresh = count(todo)
+            cache.set_many(
+                {keys[item]: fresh[item] for item in todo if item in keys}, ENDED_MONTH_CACHE_SECONDS
+            )
+        finally:
+            if counting:
+                cache.delete(lock)
         result.update(fresh)
     return result
 
 
+# When the kept figures of a wide city expire, every worker showing its dashboard would count them
+# at once, each slowed by the others. The first counts; the others ask the cache every
+# COUNTING_POLL_SECONDS for at most COUNTING_WAIT_SECONDS, and count themselves only if the first
+# gave up (its lock gone, nothing kept).
+COUNTING_WAIT_SECONDS = 60
+COUNTING_POLL_SECONDS = 0.05
+
+
+def _wait_for(keys: list[str], lock: str) -> dict:
+    deadline = time.monotonic() + COUNTING_WAIT_SECONDS
+    arrived = {}
+    while time.monotonic() < deadline:
+        time.sleep(COUNTING_POLL_SECONDS)
+        arrived = cache.get_many([*keys, lock])
+        if lock not in arrived or all(key in arrived for key in keys):
+            break
+    arrived.pop(lock, None)
+    return arrived
+
+
+def _digest(parts: list) -> str:
+    return hashlib.sha1(",".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
+
+
 def _trend_key_prefix(ids: list[int]) -> str:
     # The community ids can be hundreds long; a digest keeps the key short and equal for equal sets.
-    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
-    return f"reporting:trend:{VERSION}:{digest}"
+    return f"reporting:trend:{VERSION}:{_digest(ids)}"
 
 
 def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:
