@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
@@ -360,61 +359,21 @@ def monthly_trend(
 
 def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
     """Per item, what `count(items)` gives; for the items with a cache key (those of ended months)
-    it is taken from the cache when there, and kept ENDED_MONTH_CACHE_SECONDS when counted.
-
-    One process at a time counts the same kept figures: the others wait for its result (see
-    COUNTING_WAIT_SECONDS) instead of counting them too.
-    """
+    it is taken from the cache when there, and kept ENDED_MONTH_CACHE_SECONDS when counted."""
     cached = cache.get_many(list(keys.values())) if keys else {}
     result = {item: cached[keys[item]] for item in items if item in keys and keys[item] in cached}
     todo = [item for item in items if item not in result]
-    wanted = [keys[item] for item in todo if item in keys]
-    lock = f"reporting:counting:{_digest(wanted)}"
-    counting = bool(wanted) and cache.add(lock, True, COUNTING_WAIT_SECONDS)
-    if wanted and not counting:
-        arrived = _wait_for(wanted, lock)
-        result.update({item: arrived[keys[item]] for item in todo if keys.get(item) in arrived})
-        todo = [item for item in items if item not in result]
     if todo:
-        try:
-            fresh = count(todo)
-            cache.set_many(
-                {keys[item]: fresh[item] for item in todo if item in keys}, ENDED_MONTH_CACHE_SECONDS
-            )
-        finally:
-            if counting:
-                cache.delete(lock)
+        fresh = count(todo)
+        cache.set_many({keys[item]: fresh[item] for item in todo if item in keys}, ENDED_MONTH_CACHE_SECONDS)
         result.update(fresh)
     return result
 
 
-# When the kept figures of a wide city expire, every worker showing its dashboard would count them
-# at once, each slowed by the others. The first counts; the others ask the cache every
-# COUNTING_POLL_SECONDS for at most COUNTING_WAIT_SECONDS, and count themselves only if the first
-# gave up (its lock gone, nothing kept).
-COUNTING_WAIT_SECONDS = 60
-COUNTING_POLL_SECONDS = 0.05
-
-
-def _wait_for(keys: list[str], lock: str) -> dict:
-    deadline = time.monotonic() + COUNTING_WAIT_SECONDS
-    arrived = {}
-    while time.monotonic() < deadline:
-        time.sleep(COUNTING_POLL_SECONDS)
-        arrived = cache.get_many([*keys, lock])
-        if lock not in arrived or all(key in arrived for key in keys):
-            break
-    arrived.pop(lock, None)
-    return arrived
-
-
-def _digest(parts: list) -> str:
-    return hashlib.sha1(",".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
-
-
 def _trend_key_prefix(ids: list[int]) -> str:
     # The community ids can be hundreds long; a digest keeps the key short and equal for equal sets.
-    return f"reporting:trend:{VERSION}:{_digest(ids)}"
+    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
+    return f"reporting:trend:{VERSION}:{digest}"
 
 
 def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:

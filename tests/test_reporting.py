@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import uuid
 import zoneinfo
 
 import pytest
@@ -35,7 +33,6 @@ from patrols.services import incidents as incident_services
 from patrols.services import leads as lead_services
 from patrols.services import records
 from patrols.services.rectifications import rectification_evidence_add
-from reporting import figures as report_figures
 from reporting import periods
 from reporting.figures import community_figures
 from reporting.models import MonthlyReport, ReportAction, ReportStatus
@@ -789,34 +786,3 @@ def test_unit_months_use_the_frozen_figures_of_submitted_reports(clock, october_
     )
     rows = unit_months([community_a], OCTOBER, now=at(dt.date(2026, 11, 7)), year_months=[OCTOBER])
     assert rows[0].figures["visits"] == 99 and not rows[0].provisional
-
-
-def kept_month(key: str) -> tuple[dict, str]:
-    """One ended month's cache key, and the lock a process counting it holds."""
-    keys = {"october": f"test:kept:{key}"}
-    return keys, f"reporting:counting:{report_figures._digest(list(keys.values()))}"
-
-
-def test_a_worker_waits_for_the_month_another_is_counting_instead_of_counting_it_too():
-    keys, lock = kept_month(str(uuid.uuid4()))
-    assert cache.add(lock, True, 60)  # another worker started counting October
-
-    def the_other_worker_finishes() -> None:
-        cache.set(keys["october"], {"visits": 6})
-        cache.delete(lock)
-
-    threading.Timer(0.3, the_other_worker_finishes).start()
-    counted = []
-    figures = report_figures._kept(["october"], keys, lambda todo: counted.append(todo) or {"october": {}})
-
-    assert figures == {"october": {"visits": 6}} and counted == []
-
-
-def test_a_worker_counts_the_month_itself_when_the_one_counting_it_gave_up():
-    keys, lock = kept_month(str(uuid.uuid4()))
-    assert cache.add(lock, True, 60)
-    threading.Timer(0.3, cache.delete, [lock]).start()  # the other worker failed: nothing kept
-
-    figures = report_figures._kept(["october"], keys, lambda todo: {"october": {"visits": 7}})
-
-    assert figures == {"october": {"visits": 7}} and cache.get(keys["october"]) == {"visits": 7}
