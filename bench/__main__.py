@@ -28,11 +28,6 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # The sessions the bench writes are signed with the key of the server it starts (bench.server).
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
-# The in-process figures use the cache production's workers share (bench.server gives the server the
-# same), not one process's memory: that keeps 300 entries, and a wide city's dashboards would be
-# counted again on every view.
-if os.environ.get("REDIS_URL"):
-    os.environ.setdefault("CACHE_URL", os.environ["REDIS_URL"])
 
 DASHBOARD_P95_MS = 300
 VISIT_P95_MS = 200
@@ -284,6 +279,11 @@ def measure_documents(city, period: dt.date, repeats: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # The in-process figures use the cache production's workers share (bench.server gives the server
+    # the same), not one process's memory: that keeps 300 entries, and a wide city's dashboards would
+    # be counted again on every view. Set here, not on import: the tests import this module.
+    if os.environ.get("REDIS_URL"):
+        os.environ.setdefault("CACHE_URL", os.environ["REDIS_URL"])
     django.setup()
     from django.conf import settings
     from django.utils import timezone
