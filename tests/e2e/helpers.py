@@ -47,6 +47,13 @@ def saved_pages(page: Page) -> list[str]:
     )
 
 
+def queued(page: Page) -> int:
+    """How many records wait on the phone to be sent. One leaves the queue when the server has
+    answered, so its transaction is committed: poll this, not the database, which the live server
+    may be writing (SQLite's shared in-memory test database then refuses readers: "table is locked")."""
+    return page.evaluate("async () => (await window.patrolQueue.entries()).length")
+
+
 def eventually(page: Page, condition: Callable[[], object], what: str) -> None:
     """Wait for something the page does in the background (page.wait_for_function does not
     wait for promises, and caches and IndexedDB only answer with promises)."""

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from patrols.models import Finding, FindingStatus, Patrol, PatrolStatus, Photo, Visit
 from patrols.services.records import FindingInput, patrol_start, patrol_submit, visit_record
 from patrols.services.rectifications import rectification_evidence_add
-from tests.e2e.helpers import eventually, log_in, log_out, saved_pages, wait_for_worker
+from tests.e2e.helpers import eventually, log_in, log_out, queued, saved_pages, wait_for_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,10 +53,6 @@ class Hand:
 
     def reset(self) -> None:
         self.taps, self.texts = 0, []
-
-
-def queued(page: Page) -> int:
-    return page.evaluate("async () => (await window.patrolQueue.entries()).length")
 
 
 def test_a_whole_field_day_offline_on_a_phone(phone, town, jpeg):

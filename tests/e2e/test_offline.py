@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from patrols.models import Patrol, Photo, Visit
 from patrols.services.records import patrol_start, patrol_submit, visit_record
-from tests.e2e.helpers import eventually, log_in, saved_pages, wait_for_worker
+from tests.e2e.helpers import eventually, log_in, queued, saved_pages, wait_for_worker
 from tests.factories import EstablishmentFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,10 +33,6 @@ def fill_visit(page: Page, *, result: str = "compliant", findings: str = "") -> 
     page.check(f"input[name='result'][value='{result}']")
     page.fill("textarea[name='findings']", findings)
     return page.input_value("input[name='client_id']")
-
-
-def queue_count(page: Page) -> int:
-    return page.evaluate("async () => (await window.patrolQueue.entries()).length")
 
 
 def test_visit_saved_offline_is_sent_once_when_the_signal_returns(phone, town, patrol, jpeg):
@@ -62,7 +58,7 @@ def test_visit_saved_offline_is_sent_once_when_the_signal_returns(phone, town, p
 
     context.set_offline(False)
 
-    eventually(page, lambda: queue_count(page) == 0, "the queue to be sent")
+    eventually(page, lambda: queued(page) == 0, "the queue to be sent")
     expect(page.locator("#offline-queue")).to_be_hidden()
     visit = Visit.objects.get()
     assert str(visit.client_id) == client_id
@@ -77,7 +73,7 @@ def test_visit_saved_offline_is_sent_once_when_the_signal_returns(phone, town, p
         " const q = window.patrolQueue; await q.requeue(entry); await q.replay(); await q.replay(); }",
         kept,
     )
-    assert queue_count(page) == 0
+    assert queued(page) == 0
     assert Visit.objects.count() == 1
     assert Photo.objects.count() == 1
     assert saved_pages(page)
@@ -146,7 +142,7 @@ def test_a_visit_whose_answer_was_lost_is_stored_once(phone, town, patrol):
     page.unroute(f"**{form_url}")
     page.reload()  # stored records are sent again on every page load
 
-    eventually(page, lambda: queue_count(page) == 0, "the record to be sent again")
+    eventually(page, lambda: queued(page) == 0, "the record to be sent again")
     expect(page.locator("#offline-queue")).to_be_hidden()
     assert Visit.objects.count() == 1
 
@@ -173,8 +169,8 @@ def test_a_record_the_server_refuses_is_set_aside_with_its_reason(phone, town, p
     expect(badge.locator(".entry.failed .error")).to_contain_text("该记录不能再修改")
     # Not retried by itself: the next round leaves it alone.
     page.evaluate("window.patrolQueue.replay()")
-    assert queue_count(page) == 1
+    assert queued(page) == 1
     page.once("dialog", lambda dialog: dialog.accept())
     badge.get_by_role("button", name="删除").click()
     expect(badge).to_be_hidden()
-    assert queue_count(page) == 0
+    assert queued(page) == 0

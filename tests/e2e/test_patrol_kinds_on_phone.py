@@ -13,7 +13,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from patrols.models import (
     Finding,
@@ -27,16 +27,12 @@ from patrols.models import (
     Visit,
 )
 from patrols.services.records import patrol_start, visit_record
-from tests.e2e.helpers import eventually, log_in, saved_pages, wait_for_worker
+from tests.e2e.helpers import eventually, log_in, queued, saved_pages, wait_for_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PATROL_URL = re.compile(r"/patrols/(\d+)/$")
 QUEUED = "已离线保存，联网后自动上传"
-
-
-def queued(page: Page) -> int:
-    return page.evaluate("async () => (await window.patrolQueue.entries()).length")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from patrols.models import Patrol, Visit
 from patrols.services.records import patrol_start
-from tests.e2e.helpers import eventually, log_in, saved_pages, wait_for_worker
+from tests.e2e.helpers import eventually, log_in, queued, saved_pages, wait_for_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_a_visit_saved_offline_keeps_the_position_and_the_shop_signs_with_a_fing
     page.click("#save-visit")
     expect(page.locator("#offline-status")).to_contain_text("已离线保存")
     context.set_offline(False)
-    eventually(page, lambda: Visit.objects.exists(), "the visit to be sent")
+    eventually(page, lambda: queued(page) == 0, "the visit to be sent")
     visit = Visit.objects.get()
     assert (visit.latitude, visit.longitude, visit.accuracy_m) == (
         Decimal("30.259012"),
