@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from functools import reduce
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, Value
-from django.db.models.functions import Concat, TruncMonth
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from orgs.models import OrgUnit
@@ -59,6 +62,7 @@ from reporting.catalogue import (
     total,
     with_rates,
 )
+from reporting.models import MonthlyReport
 
 __all__ = ["community_figures", "live_figures", "monthly_trend", "percent", "total"]
 
@@ -170,7 +174,7 @@ def _add_coverage(result: dict, ids: list[int], first: dt.date, last: dt.date) -
         .annotate(
             last=Max("patrol__date", filter=Q(patrol__date__lt=first)),
             # The patrol column, not the primary key: the visits are read from their
-            # (patrol, establishment) index alone (see _count_by_month).
+            # (patrol, establishment) index alone.
             in_month=Count("patrol", filter=Q(patrol__date__gte=first)),
         )
         .order_by()
@@ -329,17 +333,21 @@ def monthly_trend(
 ) -> list[dict]:
     """Per month (oldest first): the patrol-day rate, visits and findings of these communities together.
 
-    Of each community only `pk`, `opened_on` and `closed_on` are read: units or rows of them.
+    A community's month is counted as the roll-up shows it (reporting.rollup, rule 1): its submitted
+    report's frozen figures, or else its figures counted live from the records. So a month's bar
+    is the sum of the rows the dashboard lists for that month, and a record changed after the
+    report was submitted changes neither.
 
-    Months before the one `today` is in come from the cache when it has them; the rest cost three
-    queries for any number of communities and months.
+    Of each community only `pk`, `opened_on` and `closed_on` are read: units or rows of them.
+    Months before the one `today` is in come from the cache when it has them; the rest cost four
+    queries for any number of communities and months, which read the frozen numbers of the
+    reports and the records of only the community months without one.
     """
     communities = list(communities)
-    ids = sorted(c.pk for c in communities)
     current = periods.period_of(today or timezone.localdate())
-    prefix = _trend_key_prefix(ids)
+    prefix = _trend_key_prefix(sorted(c.pk for c in communities))
     keys = {month: f"{prefix}:{month:%Y-%m}" for month in months if month < current}
-    counts = _kept(months, keys, lambda todo: _trend_counts(ids, todo))
+    counts = _kept(months, keys, lambda todo: _trend_counts(communities, todo))
     # Communities mostly share their opening and closing dates: each pair is counted once per month.
     lifetimes = Counter((c.opened_on, c.closed_on) for c in communities)
     trend = []
@@ -370,43 +378,90 @@ def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
     return result
 
 
+# The figures a trend draws, as a report freezes them.
+TREND_KEYS = ("patrol_days", "visits", "findings")
+
+
+def _reported_counts(
+    ids: list[int], months: list[dt.date]
+) -> tuple[set[tuple[int, dt.date]], dict[dt.date, tuple[int, int, int]]]:
+    """The (community id, month) pairs with a submitted report, and per month the sum of their
+    frozen TREND_KEYS. One query, reading those three numbers of each snapshot, not the whole."""
+    pairs = set()
+    sums = defaultdict(lambda: (0, 0, 0))
+    rows = (
+        MonthlyReport.objects.submitted()
+        .filter(unit_id__in=ids, period__in=months)
+        .order_by()
+        .values_list("unit_id", "period", *(KT(f"figures__{key}") for key in TREND_KEYS))
+    )
+    for unit_id, period, *numbers in rows:
+        pairs.add((unit_id, period))
+        sums[period] = tuple(a + int(n or 0) for a, n in zip(sums[period], numbers, strict=True))
+    return pairs, sums
+
+
 def _trend_key_prefix(ids: list[int]) -> str:
-    # The community ids can be hundreds long; a digest keeps the key short and equal for equal sets.
+    # The community ids can be thousands long; a digest keeps the key short and equal for equal sets.
     digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
     return f"reporting:trend:{VERSION}:{digest}"
 
 
-def _trend_counts(ids: list[int], months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:
-    """Per month: (patrol days, visits, findings) of these communities. Three queries."""
-    first, last = min(months), periods.period_last_day(max(months))
-    patrol_days = defaultdict(int)
-    for row in (
-        Patrol.objects.counted()
-        .filter(community_id__in=ids, date__range=(first, last))
-        .annotate(month=TruncMonth("date"))
-        .values("month")
-        .annotate(
-            days=Count(Concat("community_id", Value(":"), "date", output_field=CharField()), distinct=True)
+def _trend_counts(communities: list, months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:
+    """Per month: (patrol days, visits, findings) of the communities, each month of each community
+    as its submitted report froze them or else counted live. Four queries."""
+    reported, counts = _reported_counts([c.pk for c in communities], months)
+    live = {
+        month: [
+            c.pk
+            for c in communities
+            if (c.pk, month) not in reported and periods.existed_in(c.opened_on, c.closed_on, month)
+        ]
+        for month in months
+    }
+    live = {month: ids for month, ids in live.items() if ids}
+    if live:
+        for month, live_counts in _live_counts(live).items():
+            counts[month] = tuple(a + b for a, b in zip(counts[month], live_counts, strict=True))
+    return {month: counts[month] for month in months}
+
+
+def _live_counts(live: dict[dt.date, list[int]]) -> dict[dt.date, tuple[int, int, int]]:
+    """Per month: (patrol days, visits, findings) of its communities in `live`, counted as
+    community_figures counts them. Three queries for any number of months, each reading only
+    the records of those communities in those months."""
+
+    def of_live(community: str, date: str) -> Q:
+        return reduce(
+            operator.or_,
+            (
+                Q(**{f"{community}__in": ids, f"{date}__range": (month, periods.period_last_day(month))})
+                for month, ids in live.items()
+            ),
         )
-    ):
-        patrol_days[row["month"]] = row["days"]
-    visits = _count_by_month(
-        Visit.objects.counted().filter(patrol__community_id__in=ids, patrol__date__range=(first, last)),
-        "patrol__date",
-        "patrol",
-    )
-    findings = _count_by_month(
-        Finding.objects.filter(
-            counted_q("visit__patrol__"), community_id__in=ids, visit__patrol__date__range=(first, last)
+
+    counts = defaultdict(lambda: [0, 0, 0])
+    by_community_and_month = (
+        (Patrol.objects.counted(), "community_id", "date", Count("date", distinct=True)),
+        # The patrol column, not the primary key: read from the (patrol, establishment) index alone.
+        (Visit.objects.counted(), "patrol__community_id", "patrol__date", Count("patrol")),
+        (
+            Finding.objects.filter(counted_q("visit__patrol__")),
+            "community_id",
+            "visit__patrol__date",
+            Count("visit"),
         ),
-        "visit__patrol__date",
-        "visit",
     )
-    return {month: (patrol_days[month], visits[month], findings[month]) for month in months}
-
-
-def _count_by_month(queryset, date_field: str, join_field: str) -> dict[dt.date, int]:
-    """Rows per month. Counting the (never null) column of the join, not the primary key, lets the
-    database answer from the foreign key's index without reading the wide rows."""
-    rows = queryset.annotate(month=TruncMonth(date_field)).values("month").annotate(n=Count(join_field))
-    return defaultdict(int, {row["month"]: row["n"] for row in rows})
+    for index, (queryset, community, date, count) in enumerate(by_community_and_month):
+        rows = (
+            queryset.filter(of_live(community, date))
+            .annotate(month=TruncMonth(date))
+            # Per community: a patrol day is a day of one community's.
+            .values(community, "month")
+            .annotate(n=count)
+            .order_by()
+            .values_list("month", "n")
+        )
+        for month, n in rows:
+            counts[month][index] += n
+    return {month: tuple(counts[month]) for month in live}

@@ -32,6 +32,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from PIL import Image, ImageDraw
 
@@ -710,6 +711,57 @@ def test_a_districts_month_is_the_same_in_every_output_and_on_the_citys_dashboar
     assert page_cells(city_dashboard, district_a.pk) == expected_cells(
         expected, catalogue.DASHBOARD, "district"
     )
+
+
+def trend_bars(html: str, month: str) -> dict[str, str]:
+    """What a dashboard's trend charts say of one month: {series name: value} from the bars' titles."""
+    return dict(re.findall(rf"<title>{month} ([^<：]+)：([^<]+)</title>", html))
+
+
+def test_a_months_trend_adds_up_the_rows_listed_for_it_whatever_changed_after_the_reports(
+    truth,
+    month,
+    district_a,
+    community_a,
+    community_b,
+    community_c,
+    head_a,
+    district_officer_a,
+    city_officer,
+    client,
+):
+    """The trend bar of October is the month as the rows list it: A and N as their reports froze
+    October, B counted live. A record the head sends back after A's report was submitted stops
+    counting live, but changes neither A's row nor the bar."""
+    n = month["n"]
+    sent_back = Patrol.objects.counted().filter(community=community_a, date__month=10).first()
+    records.patrol_return(user=head_a, patrol=sent_back, reason="照片不清楚，请补拍")
+
+    def bars_of(*communities: OrgUnit) -> dict[str, str]:
+        rows = [truth["community"][c.pk] for c in communities]
+        rate = catalogue.percent(sum(r["patrol_days"] for r in rows), sum(r["days"] for r in rows))
+        with translation.override("zh-hans"):
+            return {
+                str(catalogue.BY_KEY["patrol_day_rate"].label): f"{rate}%",
+                str(catalogue.BY_KEY["visits"].label): str(sum(r["visits"] for r in rows)),
+                str(catalogue.BY_KEY["findings"].label): str(sum(r["findings"] for r in rows)),
+            }
+
+    client.force_login(district_officer_a)
+    dashboard = client.get(reverse("reporting:dashboard"), {"month": "2026-10"}).content.decode()
+    assert page_cells(dashboard, community_a.pk) == expected_cells(
+        truth["community"][community_a.pk], catalogue.DASHBOARD, "community"
+    )
+    expected = bars_of(community_a, n, community_b)
+    assert {
+        name: value for name, value in trend_bars(dashboard, "26-10").items() if name in expected
+    } == expected
+    client.force_login(city_officer)
+    city_dashboard = client.get(reverse("reporting:dashboard"), {"month": "2026-10"}).content.decode()
+    expected = bars_of(community_a, n, community_b, community_c)
+    assert {
+        name: value for name, value in trend_bars(city_dashboard, "26-10").items() if name in expected
+    } == expected
 
 
 def test_the_citys_month_adds_up_its_districts_whatever_they_have_submitted(
