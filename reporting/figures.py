@@ -445,9 +445,14 @@ def _live_counts(live: dict[dt.date, list[int]]) -> dict[dt.date, tuple[int, int
         (Patrol.objects.counted(), "community_id", "date", Count("date", distinct=True)),
         # The patrol column, not the primary key: read from the (patrol, establishment) index alone.
         (Visit.objects.counted(), "patrol__community_id", "patrol__date", Count("patrol")),
+        # Through the records, not the findings' own community: the visits are then reached by
+        # their records' index, not read whole to join the findings to their dates.
         (
-            Finding.objects.filter(counted_q("visit__patrol__")),
-            "community_id",
+            Finding.objects.filter(
+                counted_q("visit__patrol__"),
+                visit__patrol__in=Patrol.objects.filter(of_live("community_id", "date")),
+            ),
+            "visit__patrol__community_id",
             "visit__patrol__date",
             Count("visit"),
         ),
