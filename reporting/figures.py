@@ -320,8 +320,9 @@ def room_rapid_tests(district_ids: Iterable[int], start: dt.datetime, end: dt.da
 
 
 # A month that is over changes rarely (a late record, an amendment), yet its figures cost a month
-# (its trend values, a year) of visits and findings to count: they are kept this long, so a burst of
-# dashboard views counts them once. The current month is always counted live.
+# of visits and findings to count (its trend values, those of the communities without a report):
+# they are kept this long, so a burst of dashboard views counts them once. The current month is
+# always counted live.
 # The one speed device the bench (#24) kept: counted on every view, the city dashboard of the
 # 200-community scale city costs 550 ms (target p95 <= 300 ms at 10x the busiest hour), the district's
 # 100 ms; with the ended months kept, 35 ms and 20 ms (python -m bench, README "Speed devices").
