@@ -92,14 +92,14 @@ def community_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt
 def live_figures(communities: Iterable[OrgUnit], period: dt.date, *, on: dt.date) -> dict[int, dict]:
     """`community_figures` for the pages that show unsubmitted months (dashboards, exports).
 
-    A month that ended before `on` is kept per community (see `_kept`); the current month is
+    A month that ended before `on` is kept per community (see `kept`); the current month is
     counted each time.
     """
     by_pk = {c.pk: c for c in communities}
     ended = period < periods.period_of(on)
     prefix = f"reporting:figures:{VERSION}"
     keys = {pk: f"{prefix}:{pk}:{period:%Y-%m}:{on:%Y-%m-%d}" for pk in by_pk} if ended else {}
-    return _kept(list(by_pk), keys, lambda pks: community_figures([by_pk[pk] for pk in pks], period, on=on))
+    return kept(list(by_pk), keys, lambda pks: community_figures([by_pk[pk] for pk in pks], period, on=on))
 
 
 # The figures counting the records of one kind (the daily patrol is every record's figure).
@@ -348,7 +348,7 @@ def monthly_trend(
     current = periods.period_of(today or timezone.localdate())
     prefix = _trend_key_prefix(sorted(c.pk for c in communities))
     keys = {month: f"{prefix}:{month:%Y-%m}" for month in months if month < current}
-    counts = _kept(months, keys, lambda todo: _trend_counts(communities, todo))
+    counts = kept(months, keys, lambda todo: _trend_counts(communities, todo))
     # Communities mostly share their opening and closing dates: each pair is counted once per month.
     lifetimes = Counter((c.opened_on, c.closed_on) for c in communities)
     trend = []
@@ -366,15 +366,17 @@ def monthly_trend(
     return trend
 
 
-def _kept(items: list, keys: dict, count: Callable[[list], dict]) -> dict:
+def kept(
+    items: list, keys: dict, count: Callable[[list], dict], *, timeout: int = ENDED_MONTH_CACHE_SECONDS
+) -> dict:
     """Per item, what `count(items)` gives; for the items with a cache key (those of ended months)
-    it is taken from the cache when there, and kept ENDED_MONTH_CACHE_SECONDS when counted."""
+    it is taken from the cache when there, and kept `timeout` seconds when counted."""
     cached = cache.get_many(list(keys.values())) if keys else {}
     result = {item: cached[keys[item]] for item in items if item in keys and keys[item] in cached}
     todo = [item for item in items if item not in result]
     if todo:
         fresh = count(todo)
-        cache.set_many({keys[item]: fresh[item] for item in todo if item in keys}, ENDED_MONTH_CACHE_SECONDS)
+        cache.set_many({keys[item]: fresh[item] for item in todo if item in keys}, timeout)
         result.update(fresh)
     return result
 

@@ -6,17 +6,18 @@ Each function takes many units and costs a fixed number of queries.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Func, JSONField
+from django.db.models import Count, Func, JSONField, Max
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit, OrgUnitKind
 from reporting import catalogue, periods
-from reporting.figures import district_own_figures
+from reporting.figures import district_own_figures, kept
 from reporting.models import MonthlyReport, ReportStatus
 
 
@@ -109,12 +110,22 @@ def compile_districts(districts: Iterable[OrgUnit], period: dt.date, *, rows: bo
     """Per district id: `compiled_figures` of the community reports it has received for `period`.
 
     Only submitted community reports count (§6: a district report counts the
-    reports it received). Two queries for any number of districts. The communities and their reports
-    are read in the paths' order a few at a time, so without `rows` (each
-    community's figures) what is held does not grow with the communities.
+    reports it received). A few queries for any number of districts. The communities and their
+    reports are read in the paths' order a few at a time, so without `rows` (each community's
+    figures) what is held does not grow with the communities; without them the totals are also
+    kept (`_received_totals`).
     """
     districts = list(districts)
     own = district_own_figures([district.pk for district in districts], period)
+    if rows:
+        return _compile(districts, period, own, rows=True)
+    # The district's own work is counted live; it adds keys no community report has.
+    return {pk: {**received, **own[pk]} for pk, received in _received_totals(districts, period).items()}
+
+
+def _compile(
+    districts: list[OrgUnit], period: dt.date, own: dict[int, dict], *, rows: bool
+) -> dict[int, dict]:
     in_districts = OrgUnit.objects.filter(parent__in=districts, kind=OrgUnitKind.COMMUNITY)
     communities = in_districts.order_by("path").iterator(chunk_size=UNITS_PER_FETCH)
     reports = (
@@ -142,6 +153,53 @@ def compile_districts(districts: Iterable[OrgUnit], period: dt.date, *, rows: bo
     for district_id, group in groupby(owing, key=lambda member: member.unit.parent_id):
         compiled[district_id] = compiled_figures(group, own[district_id], rows=rows)
     return compiled
+
+
+# A district's totals of the reports it received are kept under a key naming what they were added
+# up from, so a kept total cannot outlive a change to them: it stays until the cache needs the room.
+RECEIVED_TOTALS_SECONDS = 24 * 60 * 60
+
+
+def _received_totals(districts: list[OrgUnit], period: dt.date) -> dict[int, dict]:
+    """Per district id: compiled_figures of the reports it received, without its own work.
+
+    A report's figures are frozen when it is submitted, and any change to the report is saved
+    (its `updated_at` moves). So a district's totals are kept under a key made of its owing
+    communities and the number and latest change of their submitted reports (two small queries),
+    and added up again, decoding every report, only when one of those has changed: a city of
+    2,000 communities does not decode them on each view of its dashboard.
+    """
+    in_districts = OrgUnit.objects.filter(parent__in=districts, kind=OrgUnitKind.COMMUNITY)
+    owing = defaultdict(list)
+    for pk, district_id, opened_on, closed_on in in_districts.values_list(
+        "pk", "parent_id", "opened_on", "closed_on"
+    ):
+        if periods.existed_in(opened_on, closed_on, period):
+            owing[district_id].append(pk)
+    changes = {
+        district_id: (received, last)
+        for district_id, received, last in MonthlyReport.objects.filter(unit__in=in_districts, period=period)
+        .submitted()
+        .values("unit__parent_id")
+        .annotate(received=Count("pk"), last=Max("updated_at"))
+        .order_by()
+        .values_list("unit__parent_id", "received", "last")
+    }
+    keys = {}
+    for district in districts:
+        received, last = changes.get(district.pk, (0, None))
+        communities = ",".join(map(str, sorted(owing[district.pk])))
+        digest = hashlib.sha1(communities.encode(), usedforsecurity=False).hexdigest()
+        keys[district.pk] = (
+            f"reporting:received:{catalogue.VERSION}:{district.pk}:{period:%Y-%m}:{digest}:{received}:"
+            f"{last.isoformat() if last else ''}"
+        )
+    by_pk = {district.pk: district for district in districts}
+
+    def add_up(todo: list[int]) -> dict[int, dict]:
+        return _compile([by_pk[pk] for pk in todo], period, dict.fromkeys(todo, {}), rows=False)
+
+    return kept(list(by_pk), keys, add_up, timeout=RECEIVED_TOTALS_SECONDS)
 
 
 def compile_district(district: OrgUnit, period: dt.date) -> dict:

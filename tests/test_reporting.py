@@ -36,7 +36,7 @@ from patrols.services.rectifications import rectification_evidence_add
 from reporting import periods
 from reporting.figures import community_figures
 from reporting.models import MonthlyReport, ReportAction, ReportStatus
-from reporting.rollup import unit_months
+from reporting.rollup import month_rollup, unit_months
 from reporting.selectors import UnitState, reporting_rates
 from reporting.services import (
     monthly_report_for,
@@ -477,6 +477,37 @@ def test_district_report_compiles_the_community_reports_it_received(
     assert figures["visits"] == submitted.figures["visits"]  # community B's October visit was never reported
     rows = {row["unit_id"]: row["state"] for row in figures["rows"]}
     assert rows == {community_a.pk: UnitState.LATE, community_b.pk: UnitState.MISSING}
+
+
+def test_the_citys_row_for_a_district_follows_its_community_reports_as_they_come_and_go(
+    clock, october_records, community_a, head_a, inspector_a, partner_a, district_a, district_officer_a, city
+):
+    """The city's row for a district that has not submitted adds up the community reports it has
+    received; the totals it keeps follow a report's submission, its return and its second
+    submission at once, though the same number of reports is then received as before."""
+    city_officer = UserFactory(role=Role.CITY_OFFICER, org_unit=city)
+
+    def city_row() -> tuple[int, int]:
+        rollup = month_rollup(user=city_officer, unit=city, period=OCTOBER, now=timezone.now())
+        row = next(row for row in rollup.rows if row.unit == district_a)
+        return row.figures["communities_received"], row.figures["visits"]
+
+    clock.set(at(dt.date(2026, 11, 3)))
+    assert city_row() == (0, 0)
+    report = monthly_report_submit(
+        user=head_a, report=monthly_report_for(unit=community_a, period=OCTOBER), narrative="十月"
+    )
+    first_visits = report.figures["visits"]
+    assert first_visits > 0 and city_row() == (1, first_visits)
+    report = monthly_report_return(user=district_officer_a, report=report, reason="漏了28日的巡查")
+    assert city_row() == (0, 0)
+    # The month reopened by the return: the forgotten record is entered and the report sent again.
+    forgotten = patrol_on(clock, october(28), inspector_a, partner_a)
+    visit(clock, forgotten, inspector_a, EstablishmentFactory(community=community_a, risk_class="A"))
+    submit(clock, inspector_a, forgotten)
+    clock.set(at(dt.date(2026, 11, 4)))
+    monthly_report_submit(user=head_a, report=report, narrative="十月（补）")
+    assert city_row() == (1, first_visits + 1)
 
 
 # Rates with correct denominators
