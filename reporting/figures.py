@@ -346,7 +346,7 @@ def monthly_trend(
     """
     communities = list(communities)
     current = periods.period_of(today or timezone.localdate())
-    prefix = _trend_key_prefix(sorted(c.pk for c in communities))
+    prefix = f"reporting:trend:{VERSION}:{units_digest(c.pk for c in communities)}"
     keys = {month: f"{prefix}:{month:%Y-%m}" for month in months if month < current}
     counts = kept(months, keys, lambda todo: _trend_counts(communities, todo))
     # Communities mostly share their opening and closing dates: each pair is counted once per month.
@@ -404,10 +404,10 @@ def _reported_counts(
     return pairs, sums
 
 
-def _trend_key_prefix(ids: list[int]) -> str:
-    # The community ids can be thousands long; a digest keeps the key short and equal for equal sets.
-    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
-    return f"reporting:trend:{VERSION}:{digest}"
+def units_digest(ids: Iterable[int]) -> str:
+    """A short name for a set of units in a cache key (the ids can be thousands long), equal for
+    equal sets."""
+    return hashlib.sha1(",".join(map(str, sorted(ids))).encode(), usedforsecurity=False).hexdigest()
 
 
 def _trend_counts(communities: list, months: list[dt.date]) -> dict[dt.date, tuple[int, int, int]]:

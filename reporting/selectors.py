@@ -6,7 +6,6 @@ Each function takes many units and costs a fixed number of queries.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit, OrgUnitKind
 from reporting import catalogue, periods
-from reporting.figures import district_own_figures, kept
+from reporting.figures import district_own_figures, kept, units_digest
 from reporting.models import MonthlyReport, ReportStatus
 
 
@@ -191,10 +190,9 @@ def _received_totals(districts: list[OrgUnit], period: dt.date) -> dict[int, dic
     keys = {}
     for district in districts:
         received, last = changes.get(district.pk, (0, None))
-        communities = ",".join(map(str, sorted(owing[district.pk])))
-        digest = hashlib.sha1(communities.encode(), usedforsecurity=False).hexdigest()
+        communities = units_digest(owing[district.pk])
         keys[district.pk] = (
-            f"reporting:received:{catalogue.VERSION}:{district.pk}:{period:%Y-%m}:{digest}:{received}:"
+            f"reporting:received:{catalogue.VERSION}:{district.pk}:{period:%Y-%m}:{communities}:{received}:"
             f"{last.isoformat() if last else ''}"
         )
     by_pk = {district.pk: district for district in districts}
